@@ -1,0 +1,42 @@
+# Shared by integration tests: start a private anvil on a free loopback port
+# and stop it by its PID. Source it, then:
+#   anvil_start DIR      sets ANVIL_PID, ANVIL_RPC (http://127.0.0.1:PORT)
+#   anvil_stop
+# anvil runs with --prune-history and --hardfork cancun (it slows down with
+# chain height otherwise) and keeps its state under DIR.
+
+: "${HC_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
+ANVIL_BIN=${ANVIL:-$HC_ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}
+
+anvil_start() {
+    local dir=$1
+    mkdir -p "$dir"
+    "$ANVIL_BIN" --host 127.0.0.1 --port 0 --chain-id 31337 \
+        --prune-history --hardfork cancun --cache-path "$dir/cache" \
+        >"$dir/anvil.log" 2>&1 &
+    ANVIL_PID=$!
+    local port=""
+    for _ in $(seq 1 200); do
+        port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/anvil.log")
+        [ -n "$port" ] && break
+        if ! kill -0 "$ANVIL_PID" 2>/dev/null; then
+            echo "anvil exited:" >&2
+            cat "$dir/anvil.log" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    if [ -z "$port" ]; then
+        echo "anvil did not start" >&2
+        return 1
+    fi
+    ANVIL_RPC="http://127.0.0.1:$port"
+}
+
+anvil_stop() {
+    if [ -n "${ANVIL_PID:-}" ]; then
+        kill "$ANVIL_PID" 2>/dev/null || true
+        wait "$ANVIL_PID" 2>/dev/null || true
+        ANVIL_PID=""
+    fi
+}
