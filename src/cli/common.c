@@ -73,7 +73,8 @@ const char *cli_strerror(hc_err err)
     return hc_strerror(err);
 }
 
-static void vmsg(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void vmsg(const char *fmt,
+                                                       va_list ap)
 {
     fputs("haechi: ", stderr);
     vfprintf(stderr, fmt, ap);

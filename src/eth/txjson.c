@@ -42,7 +42,10 @@ static const char *const names[F_COUNT][3] = {
     [F_FROM] = {"from", NULL, NULL},
 };
 
-static hc_err why_set(char *why, size_t cap, hc_err err, const char *fmt, ...)
+/* printf-like, so that the format strings are checked (and clang accepts
+ * the non-literal format passed on to vsnprintf). */
+__attribute__((format(printf, 4, 5))) static hc_err
+why_set(char *why, size_t cap, hc_err err, const char *fmt, ...)
 {
     if (why && cap) {
         va_list ap;

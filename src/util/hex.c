@@ -86,6 +86,8 @@ hc_err hc_hex_decode_buf(hc_buf *b, const char *s, unsigned flags)
         return err;
     if (plen % 2)
         return HC_ERR_HEX_ODD;
+    if (plen == 0)
+        return HC_OK;
     err = hc_buf_reserve(b, plen / 2);
     if (err)
         return err;
