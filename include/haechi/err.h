@@ -39,6 +39,13 @@ typedef enum hc_err {
     HC_ERR_CRYPTO,          /* the crypto backend failed */
     HC_ERR_NOT_FOUND,       /* no such item */
     HC_ERR_INTERNAL,        /* a bug: should not happen */
+    HC_ERR_CORRUPT,         /* stored data is malformed or fails a check */
+    HC_ERR_DB,              /* the database failed (LMDB error) */
+    HC_ERR_LOCKED,          /* another process holds the ledger's writer */
+    HC_ERR_VERSION,         /* stored data has a newer schema version */
+    HC_ERR_EXISTS,          /* the key exists already */
+    HC_ERR_CONFLICT,        /* the request conflicts with stored state */
+    HC_ERR_CLOSED,          /* the ledger is closing or closed */
     HC_ERR__COUNT
 } hc_err;
 

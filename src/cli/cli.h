@@ -49,5 +49,6 @@ int cmd_sign_tx(int argc, char **argv);
 int cmd_decode_tx(int argc, char **argv);
 int cmd_sign_message(int argc, char **argv);
 int cmd_verify_message(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 
 #endif

@@ -64,6 +64,13 @@ static const char *const korean[HC_ERR__COUNT] = {
     [HC_ERR_CRYPTO] = "암호 라이브러리 오류",
     [HC_ERR_NOT_FOUND] = "찾을 수 없습니다",
     [HC_ERR_INTERNAL] = "내부 오류",
+    [HC_ERR_CORRUPT] = "저장된 데이터가 손상되었습니다",
+    [HC_ERR_DB] = "데이터베이스 오류",
+    [HC_ERR_LOCKED] = "다른 프로세스가 원장을 쓰고 있습니다",
+    [HC_ERR_VERSION] = "더 새로운 버전이 만든 원장입니다",
+    [HC_ERR_EXISTS] = "이미 있습니다",
+    [HC_ERR_CONFLICT] = "기존 데이터와 충돌합니다",
+    [HC_ERR_CLOSED] = "원장이 닫혀 있습니다",
 };
 
 const char *cli_strerror(hc_err err)

@@ -29,6 +29,8 @@ static const struct command commands[] = {
     {"verify-message", cmd_verify_message,
      "check an EIP-191 message signature against an address",
      "EIP-191 메시지 서명을 주소와 대조"},
+    {"ledger", cmd_ledger, "verify the ledger's journal, show its statistics",
+     "원장 저널 검증, 통계 보기"},
 };
 
 static void usage(FILE *f)

@@ -33,6 +33,13 @@ static const char *const messages[HC_ERR__COUNT] = {
     [HC_ERR_CRYPTO] = "cryptographic backend failure",
     [HC_ERR_NOT_FOUND] = "not found",
     [HC_ERR_INTERNAL] = "internal error",
+    [HC_ERR_CORRUPT] = "stored data is corrupt",
+    [HC_ERR_DB] = "database error",
+    [HC_ERR_LOCKED] = "the ledger is in use by another process",
+    [HC_ERR_VERSION] = "the ledger was written by a newer version",
+    [HC_ERR_EXISTS] = "already exists",
+    [HC_ERR_CONFLICT] = "conflicts with existing data",
+    [HC_ERR_CLOSED] = "the ledger is closed",
 };
 
 const char *hc_strerror(hc_err err)

@@ -1,0 +1,184 @@
+/* records.h — the typed records the ledger keeps, their versioned binary
+ * encodings, and the ledger operations built on them.
+ *
+ * Encodings start with a version byte and are decoded strictly (bounds,
+ * lengths, enum ranges, trailing bytes): a corrupt value is HC_ERR_CORRUPT,
+ * never a crash. Decoded records own no memory except where a field says it
+ * points into the input.
+ */
+#ifndef HAECHI_RECORDS_H
+#define HAECHI_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "haechi/err.h"
+#include "haechi/key.h"
+#include "haechi/ledger.h"
+#include "haechi/u256.h"
+#include "haechi/util.h"
+
+#define HC_MINT_ID_LEN 16
+#define HC_CLIENT_MAX 64     /* client (department) name, bytes */
+#define HC_IDEM_MAX 128      /* Idempotency-Key, bytes */
+#define HC_REASON_MAX 256    /* failure reason, bytes */
+#define HC_URL_MAX 2048
+#define HC_KEY_ID_LEN 8      /* public part of an API key */
+
+typedef enum hc_mint_state {
+    HC_MINT_QUEUED = 1,
+    HC_MINT_SUBMITTED,
+    HC_MINT_CONFIRMED,
+    HC_MINT_CONFLICT,
+    HC_MINT_FAILED,
+    HC_MINT_STATE_END
+} hc_mint_state;
+
+const char *hc_mint_state_name(int state);
+int hc_mint_state_terminal(int state);
+
+typedef struct hc_mint {
+    uint8_t id[HC_MINT_ID_LEN];
+    uint8_t content_hash[32];   /* SHA-256 of the content = the token id */
+    uint8_t metadata_hash[32];  /* committed on chain */
+    uint8_t request_hash[32];   /* what an idempotent retry must match */
+    hc_address creator;         /* receives the token */
+    uint16_t royalty_bps;
+    uint8_t state;              /* hc_mint_state */
+    char client[HC_CLIENT_MAX + 1];
+    char idem_key[HC_IDEM_MAX + 1]; /* "" when the request had none */
+    uint64_t content_size;
+    uint64_t created_ms, updated_ms;
+    uint8_t has_tx;             /* signer, nonce, tx_hash are set */
+    hc_address signer;
+    uint64_t nonce;
+    uint8_t tx_hash[32];        /* latest (or mined) transaction */
+    uint64_t block;             /* 0 until mined */
+    uint64_t gas_used;
+    hc_u256 fee_paid;
+    hc_address chain_owner;     /* for conflict: who owns it on chain */
+    char reason[HC_REASON_MAX + 1];
+} hc_mint;
+
+typedef struct hc_token {
+    uint8_t id[32];
+    uint8_t mint_id[HC_MINT_ID_LEN];
+    hc_address creator;
+    hc_address owner;
+    uint8_t metadata_hash[32];
+    uint16_t royalty_bps;
+    uint8_t burned;
+    uint64_t block;
+    uint8_t tx_hash[32];
+    uint64_t minted_ms;
+} hc_token;
+
+typedef struct hc_nonce_state {
+    hc_address signer;
+    uint64_t next;           /* next nonce to assign */
+    uint64_t chain_latest;   /* last eth_getTransactionCount(latest) seen */
+    uint64_t chain_pending;  /* … (pending) */
+    uint64_t checked_ms;
+} hc_nonce_state;
+
+typedef struct hc_sent_tx {
+    hc_address signer;
+    uint64_t nonce;
+    uint8_t hash[32];
+    const uint8_t *raw;      /* the signed bytes (decode: points into input) */
+    size_t raw_len;
+    uint64_t sent_ms;
+    hc_u256 max_fee, priority_fee;
+    const uint8_t *mint_ids; /* n_mints × 16 bytes (decode: into input) */
+    size_t n_mints;
+} hc_sent_tx;
+
+typedef struct hc_outbox_item {
+    uint64_t seq;
+    char client[HC_CLIENT_MAX + 1];
+    uint8_t mint_id[HC_MINT_ID_LEN];
+    uint32_t attempts;
+    uint64_t next_ms;
+    const uint8_t *payload;  /* the webhook body (decode: into input) */
+    size_t payload_len;
+} hc_outbox_item;
+
+#define HC_ROLE_MINTER 1u
+#define HC_ROLE_AUDITOR 2u
+#define HC_ROLE_ADMIN 4u
+
+typedef struct hc_client {
+    char name[HC_CLIENT_MAX + 1];
+    uint8_t key_id[HC_KEY_ID_LEN];
+    uint8_t key_hash[32];    /* SHA-256 of the secret part of the key */
+    uint32_t roles;          /* HC_ROLE_* */
+    uint32_t rate_per_min;   /* 0 = the service default */
+    uint32_t burst;
+    uint8_t disabled;
+    uint64_t created_ms;
+    char webhook_url[HC_URL_MAX + 1];
+} hc_client;
+
+/* ---- encodings (append to b) and strict decodings */
+HC_WUR hc_err hc_mint_encode(hc_buf *b, const hc_mint *m);
+HC_WUR hc_err hc_mint_decode(hc_mint *m, const uint8_t *p, size_t len);
+HC_WUR hc_err hc_token_encode(hc_buf *b, const hc_token *t);
+HC_WUR hc_err hc_token_decode(hc_token *t, const uint8_t *p, size_t len);
+HC_WUR hc_err hc_nonce_encode(hc_buf *b, const hc_nonce_state *n);
+HC_WUR hc_err hc_nonce_decode(hc_nonce_state *n, const uint8_t *p, size_t len);
+HC_WUR hc_err hc_sent_encode(hc_buf *b, const hc_sent_tx *s);
+HC_WUR hc_err hc_sent_decode(hc_sent_tx *s, const uint8_t *p, size_t len);
+HC_WUR hc_err hc_outbox_encode(hc_buf *b, const hc_outbox_item *o);
+HC_WUR hc_err hc_outbox_decode(hc_outbox_item *o, const uint8_t *p, size_t len);
+HC_WUR hc_err hc_client_encode(hc_buf *b, const hc_client *c);
+HC_WUR hc_err hc_client_decode(hc_client *c, const uint8_t *p, size_t len);
+
+/* Index keys. */
+size_t hc_idem_key(uint8_t out[HC_CLIENT_MAX + 1 + HC_IDEM_MAX],
+                   const char *client, const char *idem);
+void hc_owner_key(uint8_t out[52], const hc_address *owner,
+                  const uint8_t token_id[32]);
+void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
+                 const uint8_t hash[32]);
+
+/* ---- operations */
+
+typedef enum hc_accept_outcome {
+    HC_ACCEPT_NEW = 1,       /* stored: answer 202 */
+    HC_ACCEPT_REPLAY,        /* same client, key and request: the same mint */
+    HC_ACCEPT_KEY_REUSED,    /* same key, different request */
+    HC_ACCEPT_DUPLICATE      /* the content is minted or queued already */
+} hc_accept_outcome;
+
+/* Stores a new mint request (state queued) with its idempotency and content
+ * index rows, or reports why not; *existing receives the mint that exists
+ * for REPLAY, KEY_REUSED and DUPLICATE. Durable on return. */
+HC_WUR hc_err hc_ledger_mint_accept(hc_ledger *l, const hc_mint *m,
+                                    hc_accept_outcome *outcome,
+                                    hc_mint *existing);
+HC_WUR hc_err hc_ledger_mint_get(hc_ledger *l, const uint8_t id[16],
+                                 hc_mint *out);
+/* Inside a write: replaces a mint (journaled as kind), keeping the content
+ * index right (a failed mint frees its content for a new request). */
+HC_WUR hc_err hc_ltx_mint_put(hc_ltx *tx, const hc_mint *m, uint16_t kind);
+HC_WUR hc_err hc_ltx_mint_get(hc_ltx *tx, const uint8_t id[16], hc_mint *out);
+
+/* Inside a write: stores a token and keeps the owner index right. */
+HC_WUR hc_err hc_ltx_token_put(hc_ltx *tx, const hc_token *t, uint16_t kind);
+HC_WUR hc_err hc_ledger_token_get(hc_ledger *l, const uint8_t id[32],
+                                  hc_token *out);
+
+/* Adds a client; HC_ERR_EXISTS if the name or key id is taken. */
+HC_WUR hc_err hc_ledger_client_add(hc_ledger *l, const hc_client *c);
+HC_WUR hc_err hc_ledger_client_get(hc_ledger *l, const char *name,
+                                   hc_client *out);
+/* Looks a client up by API key id. */
+HC_WUR hc_err hc_ledger_client_by_key(hc_ledger *l,
+                                      const uint8_t key_id[HC_KEY_ID_LEN],
+                                      hc_client *out);
+
+HC_WUR hc_err hc_ltx_nonce_put(hc_ltx *tx, const hc_nonce_state *n);
+HC_WUR hc_err hc_ltx_sent_put(hc_ltx *tx, const hc_sent_tx *s, uint16_t kind);
+HC_WUR hc_err hc_ltx_outbox_put(hc_ltx *tx, const hc_outbox_item *o);
+
+#endif
