@@ -41,6 +41,9 @@ hc_err cli_read_stdin(uint8_t **out, size_t *len);
  * Prints the error and returns an exit code (EXIT_OK on success). */
 int cli_load_key(uint8_t sk[32], const char *env_name, const char *cmd);
 
+/* An option as typed, without any "=value" (which may be a secret). */
+const char *cli_opt_name(const char *arg);
+
 /* Turns off core dumps and ptrace attachment for this process. */
 void cli_protect_secrets(void);
 

@@ -109,7 +109,7 @@ int cmd_hash(int argc, char **argv)
         default:
             return cli_usage_error("hash", cli_tr("unknown option '%s'",
                                                   "알 수 없는 옵션 '%s'"),
-                                   argv[optind - 1]);
+                                   cli_opt_name(argv[optind - 1]));
         }
     }
     char *stdin_name = "-";

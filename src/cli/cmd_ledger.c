@@ -205,7 +205,7 @@ int cmd_ledger(int argc, char **argv)
                                           "'%s'",
                                           "알 수 없는 옵션이거나 값이 없음: "
                                           "'%s'"),
-                                   argv[optind]);
+                                   cli_opt_name(argv[optind]));
         }
     }
     if (optind < argc - 1)

@@ -149,16 +149,17 @@ int cmd_sign_message(int argc, char **argv)
                                           "'%s'",
                                           "알 수 없는 옵션이거나 값이 없음: "
                                           "'%s'"),
-                                   argv[optind - 1]);
+                                   cli_opt_name(argv[optind - 1]));
         }
     }
-    if (optind < argc)
+    if (optind < argc) /* not echoed: it might be a pasted key */
         return cli_usage_error(
-            "sign-message",
-            cli_tr("unexpected argument '%s' (the message is read from "
-                   "standard input)",
-                   "예상하지 못한 인자 '%s' (메시지는 표준 입력으로 받습니다)"),
-            argv[optind]);
+            "sign-message", "%s",
+            cli_tr("unexpected argument (the message is read from standard "
+                   "input; keys are never taken from the command line, use "
+                   "--key-env)",
+                   "예상하지 못한 인자 (메시지는 표준 입력으로 받고, 키는 "
+                   "명령줄로 받지 않습니다. --key-env를 쓰세요)"));
     uint8_t sk[32], sig[65], h[32];
     hc_address me;
     int rc = cli_load_key(sk, key_env, "sign-message");
@@ -238,7 +239,7 @@ int cmd_verify_message(int argc, char **argv)
                                           "'%s'",
                                           "알 수 없는 옵션이거나 값이 없음: "
                                           "'%s'"),
-                                   argv[optind - 1]);
+                                   cli_opt_name(argv[optind - 1]));
         }
     }
     if (optind < argc)
@@ -271,6 +272,16 @@ int cmd_verify_message(int argc, char **argv)
         return rc;
     err = hc_eip191_recover(&got, msg, len, sig);
     free(msg);
+    /* v other than 27/28/0/1, r or s of 0 or >= n, high s: the signature is
+     * malformed (exit 2, as documented), not merely someone else's (exit 1).
+     * HC_ERR_RECOVER (well-formed, but no public key matches) stays 1. */
+    if (err == HC_ERR_SIGNATURE)
+        return cli_usage_error(
+            "verify-message", "--signature: %s%s", cli_strerror(err),
+            cli_tr(" (v must be 27, 28, 0 or 1; r and s in [1, n-1]; "
+                   "s <= n/2, EIP-2)",
+                   " (v는 27, 28, 0, 1 중 하나; r과 s는 [1, n-1] 범위; "
+                   "s <= n/2, EIP-2)"));
     int valid = !err && memcmp(got.b, want.b, 20) == 0;
     char a[HC_ADDRESS_STR], b[HC_ADDRESS_STR];
     hc_address_to_str(a, &want);

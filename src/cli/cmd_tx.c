@@ -118,16 +118,17 @@ int cmd_sign_tx(int argc, char **argv)
                                           "'%s'",
                                           "알 수 없는 옵션이거나 값이 없음: "
                                           "'%s'"),
-                                   argv[optind - 1]);
+                                   cli_opt_name(argv[optind - 1]));
         }
     }
-    if (optind < argc)
+    if (optind < argc) /* not echoed: it might be a pasted key */
         return cli_usage_error(
-            "sign-tx",
-            cli_tr("unexpected argument '%s' (the transaction is read from "
-                   "standard input)",
-                   "예상하지 못한 인자 '%s' (트랜잭션은 표준 입력으로 받습니다)"),
-            argv[optind]);
+            "sign-tx", "%s",
+            cli_tr("unexpected argument (the transaction is read from "
+                   "standard input; keys are never taken from the command "
+                   "line, use --key-env)",
+                   "예상하지 못한 인자 (트랜잭션은 표준 입력으로 받고, 키는 "
+                   "명령줄로 받지 않습니다. --key-env를 쓰세요)"));
 
     uint8_t sk[32];
     int rc = cli_load_key(sk, key_env, "sign-tx");
@@ -235,7 +236,7 @@ int cmd_decode_tx(int argc, char **argv)
             return cli_usage_error("decode-tx",
                                    cli_tr("unknown option '%s'",
                                           "알 수 없는 옵션 '%s'"),
-                                   argv[optind - 1]);
+                                   cli_opt_name(argv[optind - 1]));
         }
     }
     if (argc - optind != 1)

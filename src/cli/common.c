@@ -147,6 +147,17 @@ hc_err cli_read_stdin(uint8_t **out, size_t *len)
     return HC_OK;
 }
 
+const char *cli_opt_name(const char *arg)
+{
+    static char buf[64];
+    size_t n = strcspn(arg, "=");
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, arg, n);
+    buf[n] = 0;
+    return buf;
+}
+
 void cli_protect_secrets(void)
 {
     struct rlimit no_core = {0, 0};
@@ -164,6 +175,18 @@ int cli_load_key(uint8_t sk[32], const char *env_name, const char *cmd)
                    "taken from the command line)",
                    "--key-env NAME 옵션이 필요합니다 (0x 16진수 개인 키를 담은 "
                    "환경 변수 이름; 키는 명령줄로 받지 않습니다)"));
+    int valid_name = (env_name[0] == '_' || (env_name[0] >= 'A' && env_name[0] <= 'Z') ||
+                      (env_name[0] >= 'a' && env_name[0] <= 'z'));
+    for (const char *c = env_name; valid_name && *c; c++)
+        valid_name = *c == '_' || (*c >= 'A' && *c <= 'Z') ||
+                     (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+    if (!valid_name) /* not echoed: it may be a key pasted by mistake */
+        return cli_usage_error(
+            cmd, "%s",
+            cli_tr("--key-env takes the NAME of an environment variable "
+                   "holding the key, not the key itself",
+                   "--key-env에는 키가 아니라 키를 담은 환경 변수의 이름을 "
+                   "줍니다"));
     cli_protect_secrets();
     hc_err err = hc_key_from_env(sk, env_name);
     if (err == HC_ERR_NOT_FOUND)

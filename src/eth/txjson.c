@@ -66,7 +66,7 @@ static hc_err json_u256(hc_u256 *out, const cJSON *v)
         if (!isfinite(d) || d < 0 || d != floor(d))
             return HC_ERR_NUMBER;
         if (d > MAX_SAFE)
-            return HC_ERR_OVERFLOW;
+            return HC_ERR_BUFFER; /* not exact: see int_problem */
         *out = hc_u256_from_u64((uint64_t)d);
         return HC_OK;
     }
@@ -82,6 +82,9 @@ static const char *int_problem(hc_err err)
         return "must be a decimal string, a 0x-hex string or a JSON number";
     case HC_ERR_OVERFLOW:
         return "number out of range";
+    case HC_ERR_BUFFER:
+        return "JSON numbers must be below 2^53 to be exact; write larger "
+               "integers as strings";
     case HC_ERR_NUMBER:
         return "not a non-negative integer";
     case HC_ERR_HEX_DIGIT:
@@ -295,7 +298,7 @@ hc_err hc_tx_from_json(hc_tx *tx, hc_address *from, int *has_from,
     }
     err = json_u256(&u, field[F_NONCE]);
     if (!err && (hc_u256_to_u64(&tx->nonce, &u) || tx->nonce > HC_TX_NONCE_MAX))
-        err = HC_ERR_OVERFLOW;
+        err = HC_ERR_OVERFLOW; /* EIP-2681 */
     if (err) {
         err = why_set(why, cap, HC_ERR_TX_FIELD, "nonce: %s%s", int_problem(err),
                       err == HC_ERR_OVERFLOW ? " (must be below 2^64-1, "
