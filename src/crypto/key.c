@@ -82,7 +82,18 @@ hc_err hc_key_from_env(uint8_t out[32], const char *name)
     const char *v = getenv(name);
     if (!v || !*v)
         return HC_ERR_NOT_FOUND;
-    return hc_key_parse(out, v);
+    /* tolerate surrounding whitespace, e.g. a newline from a file */
+    char buf[80];
+    size_t start = strspn(v, " \t\r\n"), n = strlen(v + start);
+    while (n && strchr(" \t\r\n", v[start + n - 1]))
+        n--;
+    if (n >= sizeof buf)
+        return HC_ERR_KEY;
+    memcpy(buf, v + start, n);
+    buf[n] = 0;
+    hc_err err = hc_key_parse(out, buf);
+    hc_memzero(buf, sizeof buf);
+    return err;
 }
 
 hc_err hc_key_pubkey(uint8_t pub[64], const uint8_t sk[32])

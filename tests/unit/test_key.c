@@ -478,6 +478,14 @@ static void test_key_from_env(void **state)
     assert_int_equal(hc_key_from_env(sk, var), HC_OK);
     assert_memory_equal(sk, want, 32);
 
+    /* a key read from a file keeps its newline: it is trimmed */
+    char padded[128];
+    snprintf(padded, sizeof padded, " %s\n", K2);
+    memset(sk, 0, sizeof sk);
+    assert_int_equal(setenv(var, padded, 1), 0);
+    assert_int_equal(hc_key_from_env(sk, var), HC_OK);
+    assert_memory_equal(sk, want, 32);
+
     /* malformed values fail, and wipe the output */
     static const struct {
         const char *v;
@@ -485,8 +493,8 @@ static void test_key_from_env(void **state)
     } bad[] = {
         {"c85ef7d79691fe79573b1a7064c19c1a9819ebdbd1faaab1a8ec92344438aaf4",
          HC_ERR_HEX_PREFIX},
-        /* a trailing newline is not stripped */
-        {"0xc85ef7d79691fe79573b1a7064c19c1a9819ebdbd1faaab1a8ec92344438aaf4\n",
+        /* whitespace around the key is trimmed, inside it is not */
+        {"0xc85ef7d79691fe79573b1a7064c19c1a9819ebdbd1faaab1a8ec9234443 8aaf4",
          HC_ERR_HEX_ODD},
         {"0xc85ef7", HC_ERR_LENGTH},
         {"0xzz5ef7d79691fe79573b1a7064c19c1a9819ebdbd1faaab1a8ec92344438aaf4",
