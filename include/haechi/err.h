@@ -46,6 +46,11 @@ typedef enum hc_err {
     HC_ERR_EXISTS,          /* the key exists already */
     HC_ERR_CONFLICT,        /* the request conflicts with stored state */
     HC_ERR_CLOSED,          /* the ledger is closing or closed */
+    HC_ERR_RPC_UNREACHABLE, /* the node cannot be reached (connect, DNS) */
+    HC_ERR_RPC_TIMEOUT,     /* the node did not answer in time */
+    HC_ERR_RPC_HTTP,        /* the node answered with an HTTP error status */
+    HC_ERR_RPC_MALFORMED,   /* the answer is not valid JSON-RPC / too large */
+    HC_ERR_RPC,             /* the node returned a JSON-RPC error */
     HC_ERR__COUNT
 } hc_err;
 

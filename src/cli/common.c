@@ -71,6 +71,11 @@ static const char *const korean[HC_ERR__COUNT] = {
     [HC_ERR_EXISTS] = "이미 있습니다",
     [HC_ERR_CONFLICT] = "기존 데이터와 충돌합니다",
     [HC_ERR_CLOSED] = "원장이 닫혀 있습니다",
+    [HC_ERR_RPC_UNREACHABLE] = "체인 노드에 연결할 수 없습니다",
+    [HC_ERR_RPC_TIMEOUT] = "체인 노드가 제때 응답하지 않았습니다",
+    [HC_ERR_RPC_HTTP] = "체인 노드가 HTTP 오류로 응답했습니다",
+    [HC_ERR_RPC_MALFORMED] = "체인 노드의 응답이 잘못되었습니다",
+    [HC_ERR_RPC] = "체인 노드가 오류를 돌려주었습니다",
 };
 
 const char *cli_strerror(hc_err err)

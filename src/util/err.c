@@ -40,6 +40,11 @@ static const char *const messages[HC_ERR__COUNT] = {
     [HC_ERR_EXISTS] = "already exists",
     [HC_ERR_CONFLICT] = "conflicts with existing data",
     [HC_ERR_CLOSED] = "the ledger is closed",
+    [HC_ERR_RPC_UNREACHABLE] = "the chain node cannot be reached",
+    [HC_ERR_RPC_TIMEOUT] = "the chain node did not answer in time",
+    [HC_ERR_RPC_HTTP] = "the chain node answered with an HTTP error",
+    [HC_ERR_RPC_MALFORMED] = "the chain node's answer is malformed",
+    [HC_ERR_RPC] = "the chain node returned an error",
 };
 
 const char *hc_strerror(hc_err err)

@@ -1,0 +1,871 @@
+/* The JSON-RPC client. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "haechi/hex.h"
+#include "haechi/rpc.h"
+
+struct hc_rpc {
+    CURL *curl;
+    struct curl_slist *headers;
+    char *url;
+    hc_rpc_opts opts;
+    pthread_mutex_t mu;
+    uint64_t next_id;
+    hc_buf resp;
+    int too_large;
+};
+
+static const char *const class_names[HC_RPC_CLASS_END] = {
+    [HC_RPC_OK] = "ok",
+    [HC_RPC_UNREACHABLE] = "unreachable",
+    [HC_RPC_TIMEOUT] = "timeout",
+    [HC_RPC_HTTP] = "http_error",
+    [HC_RPC_MALFORMED] = "malformed_response",
+    [HC_RPC_ERROR] = "rpc_error",
+    [HC_RPC_NONCE_TOO_LOW] = "nonce_too_low",
+    [HC_RPC_NONCE_TOO_HIGH] = "nonce_too_high",
+    [HC_RPC_REPLACEMENT_UNDERPRICED] = "replacement_underpriced",
+    [HC_RPC_ALREADY_KNOWN] = "already_known",
+    [HC_RPC_INSUFFICIENT_FUNDS] = "insufficient_funds",
+    [HC_RPC_FEE_TOO_LOW] = "fee_too_low",
+    [HC_RPC_GAS_LIMIT] = "gas_limit",
+    [HC_RPC_REVERTED] = "reverted",
+    [HC_RPC_METHOD_NOT_FOUND] = "method_not_found",
+    [HC_RPC_RATE_LIMITED] = "rate_limited",
+};
+
+const char *hc_rpc_class_name(hc_rpc_class c)
+{
+    return (unsigned)c < HC_RPC_CLASS_END ? class_names[c] : "unknown";
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+    hc_rpc *c = arg;
+    size_t len = size * n;
+    if (hc_buf_append(&c->resp, p, len) != HC_OK) {
+        c->too_large = 1;
+        return 0; /* aborts the transfer */
+    }
+    return len;
+}
+
+hc_err hc_rpc_open(hc_rpc **out, const char *url, const hc_rpc_opts *opts)
+{
+    if (!out || !url)
+        return HC_ERR_ARG;
+    *out = NULL;
+    if (strncasecmp(url, "http://", 7) != 0 &&
+        strncasecmp(url, "https://", 8) != 0)
+        return HC_ERR_ARG;
+    pthread_once(&curl_once, curl_init_once);
+    hc_rpc *c = calloc(1, sizeof *c);
+    if (!c)
+        return HC_ERR_NOMEM;
+    if (opts)
+        c->opts = *opts;
+    if (!c->opts.timeout_ms)
+        c->opts.timeout_ms = 10000;
+    if (!c->opts.connect_timeout_ms)
+        c->opts.connect_timeout_ms = 3000;
+    if (!c->opts.max_response)
+        c->opts.max_response = (size_t)32 << 20;
+    hc_buf_init(&c->resp, c->opts.max_response, 0);
+    pthread_mutex_init(&c->mu, NULL);
+    c->next_id = 1;
+    c->url = strdup(url);
+    c->curl = curl_easy_init();
+    c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    if (c->headers)
+        c->headers = curl_slist_append(c->headers, "Accept: application/json");
+    if (!c->url || !c->curl || !c->headers) {
+        hc_rpc_close(c);
+        return HC_ERR_NOMEM;
+    }
+    CURL *h = c->curl;
+    curl_easy_setopt(h, CURLOPT_URL, c->url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->opts.timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opts.connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "haechi/0.1");
+    *out = c;
+    return HC_OK;
+}
+
+void hc_rpc_close(hc_rpc *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    curl_slist_free_all(c->headers);
+    free(c->url);
+    hc_buf_free(&c->resp);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+static int contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+hc_rpc_class hc_rpc_classify(int64_t code, const char *m)
+{
+    if (!m)
+        m = "";
+    if (code == -32601 || contains(m, "method not found") ||
+        contains(m, "does not exist/is not available"))
+        return HC_RPC_METHOD_NOT_FOUND;
+    if (contains(m, "nonce too low") || contains(m, "nonce is too low") ||
+        contains(m, "oldnonce") || contains(m, "nonce has already been used"))
+        return HC_RPC_NONCE_TOO_LOW;
+    if (contains(m, "nonce too high") || contains(m, "nonce is too high"))
+        return HC_RPC_NONCE_TOO_HIGH;
+    if (contains(m, "replacement transaction underpriced") ||
+        contains(m, "replacement fee too low") ||
+        contains(m, "replacement underpriced"))
+        return HC_RPC_REPLACEMENT_UNDERPRICED;
+    if (contains(m, "already known") || contains(m, "known transaction") ||
+        contains(m, "already imported") || contains(m, "already exists"))
+        return HC_RPC_ALREADY_KNOWN;
+    if (contains(m, "insufficient funds") ||
+        contains(m, "insufficient balance"))
+        return HC_RPC_INSUFFICIENT_FUNDS;
+    if (contains(m, "less than block base fee") ||
+        contains(m, "transaction underpriced") ||
+        contains(m, "fee cap less than") || contains(m, "max fee per gas less") ||
+        contains(m, "gas price too low") || contains(m, "feetoolow"))
+        return HC_RPC_FEE_TOO_LOW;
+    if (contains(m, "intrinsic gas too low") ||
+        contains(m, "exceeds block gas limit") ||
+        contains(m, "gas limit reached") || contains(m, "out of gas"))
+        return HC_RPC_GAS_LIMIT;
+    if (code == 3 || contains(m, "execution reverted") || contains(m, "revert"))
+        return HC_RPC_REVERTED;
+    if (code == -32005 || contains(m, "rate limit") ||
+        contains(m, "too many requests"))
+        return HC_RPC_RATE_LIMITED;
+    return HC_RPC_ERROR;
+}
+
+static hc_err set_status(hc_rpc_status *st, hc_rpc_class cls, hc_err err,
+                         const char *msg)
+{
+    if (st) {
+        st->cls = cls;
+        if (msg)
+            snprintf(st->message, sizeof st->message, "%s", msg);
+    }
+    return err;
+}
+
+/* Fills st from a JSON-RPC error object. */
+static hc_err rpc_error(const cJSON *e, hc_rpc_status *st)
+{
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
+    if (!cJSON_IsNumber(code) || !cJSON_IsString(msg))
+        return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                          "error object without code and message");
+    int64_t c = code->valuedouble >= -9e15 && code->valuedouble <= 9e15
+                    ? (int64_t)code->valuedouble
+                    : 0;
+    hc_rpc_class cls = hc_rpc_classify(c, msg->valuestring);
+    if (st) {
+        st->code = c;
+        st->revert_len = 0;
+        /* revert data: "data": "0x…" or "data": {"data": "0x…"} */
+        if (cJSON_IsObject(data))
+            data = cJSON_GetObjectItemCaseSensitive(data, "data");
+        if (cJSON_IsString(data)) {
+            size_t n;
+            const char *s = data->valuestring;
+            if (hc_hex_decode(st->revert, sizeof st->revert, &n, s, strlen(s),
+                              HC_HEX_PREFIX_REQUIRED) == HC_OK) {
+                st->revert_len = n;
+                if (cls == HC_RPC_ERROR && n > 0)
+                    cls = HC_RPC_REVERTED;
+            }
+        }
+    }
+    return set_status(st, cls, HC_ERR_RPC, msg->valuestring);
+}
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+           (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
+                      cJSON **result, hc_rpc_status *st)
+{
+    hc_rpc_status dummy;
+    struct timespec t0;
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof *st);
+    if (!c || !method || !result)
+        return HC_ERR_ARG;
+    *result = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    cJSON *req = cJSON_CreateObject();
+    cJSON *p = params ? cJSON_Duplicate(params, 1) : cJSON_CreateArray();
+    pthread_mutex_lock(&c->mu);
+    uint64_t id = c->next_id++;
+    char *body = NULL;
+    if (req && p && cJSON_AddStringToObject(req, "jsonrpc", "2.0") &&
+        cJSON_AddNumberToObject(req, "id", (double)id) &&
+        cJSON_AddStringToObject(req, "method", method) &&
+        cJSON_AddItemToObject(req, "params", p)) {
+        p = NULL;
+        body = cJSON_PrintUnformatted(req);
+    }
+    cJSON_Delete(p);
+    cJSON_Delete(req);
+    if (!body) {
+        pthread_mutex_unlock(&c->mu);
+        return HC_ERR_NOMEM;
+    }
+
+    hc_buf_reset(&c->resp);
+    c->too_large = 0;
+    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    CURLcode cc = curl_easy_perform(c->curl);
+    free(body);
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    st->http_status = status;
+    hc_err err = HC_OK;
+    cJSON *root = NULL;
+
+    if (cc != CURLE_OK) {
+        if (c->too_large)
+            err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                             "response too large");
+        else if (cc == CURLE_OPERATION_TIMEDOUT)
+            err = set_status(st, HC_RPC_TIMEOUT, HC_ERR_RPC_TIMEOUT,
+                             curl_easy_strerror(cc));
+        else
+            err = set_status(st, HC_RPC_UNREACHABLE, HC_ERR_RPC_UNREACHABLE,
+                             curl_easy_strerror(cc));
+        goto out;
+    }
+    root = cJSON_ParseWithLength((const char *)c->resp.data, c->resp.len);
+    if (status < 200 || status > 299) {
+        /* some nodes send JSON-RPC errors with an HTTP error status */
+        const cJSON *e = root ? cJSON_GetObjectItemCaseSensitive(root, "error")
+                              : NULL;
+        if (cJSON_IsObject(e)) {
+            err = rpc_error(e, st);
+        } else {
+            char m[64];
+            snprintf(m, sizeof m, "HTTP status %ld", status);
+            err = set_status(st,
+                             status == 429 ? HC_RPC_RATE_LIMITED : HC_RPC_HTTP,
+                             HC_ERR_RPC_HTTP, m);
+        }
+        goto out;
+    }
+    if (!cJSON_IsObject(root)) {
+        err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                         root ? "response is not a JSON object"
+                              : "response is not JSON");
+        goto out;
+    }
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "jsonrpc");
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(root, "id");
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "result");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
+    if (!cJSON_IsString(ver) || strcmp(ver->valuestring, "2.0") != 0 ||
+        !cJSON_IsNumber(rid) || rid->valuedouble != (double)id) {
+        err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                         "not a JSON-RPC 2.0 answer to this request");
+        goto out;
+    }
+    if (e && !cJSON_IsNull(e)) {
+        err = cJSON_IsObject(e)
+                  ? rpc_error(e, st)
+                  : set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                               "error member is not an object");
+        goto out;
+    }
+    if (!res) {
+        err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                         "neither result nor error");
+        goto out;
+    }
+    *result = cJSON_DetachItemFromObjectCaseSensitive(root, "result");
+out:
+    cJSON_Delete(root);
+    pthread_mutex_unlock(&c->mu);
+    st->elapsed_ms = ms_since(&t0);
+    return err;
+}
+
+/* ---- values */
+
+hc_err hc_rpc_quantity(const cJSON *v, hc_u256 *out)
+{
+    if (!cJSON_IsString(v))
+        return HC_ERR_RPC_MALFORMED;
+    const char *s = v->valuestring;
+    if (hc_u256_from_hex(out, s, strlen(s)))
+        return HC_ERR_RPC_MALFORMED;
+    return HC_OK;
+}
+
+hc_err hc_rpc_quantity_u64(const cJSON *v, uint64_t *out)
+{
+    hc_u256 u;
+    if (hc_rpc_quantity(v, &u) || hc_u256_to_u64(out, &u))
+        return HC_ERR_RPC_MALFORMED;
+    return HC_OK;
+}
+
+hc_err hc_rpc_data(const cJSON *v, hc_buf *out)
+{
+    if (!cJSON_IsString(v))
+        return HC_ERR_RPC_MALFORMED;
+    hc_err err = hc_hex_decode_buf(out, v->valuestring, HC_HEX_PREFIX_REQUIRED);
+    if (err == HC_ERR_NOMEM)
+        return err;
+    return err ? HC_ERR_RPC_MALFORMED : HC_OK;
+}
+
+hc_err hc_rpc_fixed(const cJSON *v, uint8_t *out, size_t n)
+{
+    if (!cJSON_IsString(v) ||
+        hc_hex_decode_fixed(out, n, v->valuestring, HC_HEX_PREFIX_REQUIRED))
+        return HC_ERR_RPC_MALFORMED;
+    return HC_OK;
+}
+
+static hc_err malformed(hc_rpc_status *st, const char *what)
+{
+    return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED, what);
+}
+
+static cJSON *str_item(const char *s)
+{
+    return cJSON_CreateString(s);
+}
+
+static cJSON *hex_item(const uint8_t *p, size_t n)
+{
+    char *h = hc_hex_encode_alloc(p, n, 1);
+    cJSON *j = h ? cJSON_CreateString(h) : NULL;
+    free(h);
+    return j;
+}
+
+static cJSON *addr_item(const hc_address *a)
+{
+    return hex_item(a->b, 20);
+}
+
+static cJSON *u256_item(const hc_u256 *v)
+{
+    char hex[HC_U256_HEX_MAX];
+    return cJSON_CreateString(hc_u256_to_hex(hex, v));
+}
+
+/* Builds a params array from items (NULL item = allocation failure). */
+static cJSON *params_of(size_t n, cJSON **items)
+{
+    cJSON *a = cJSON_CreateArray();
+    int ok = a != NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (ok && items[i] && cJSON_AddItemToArray(a, items[i]))
+            continue;
+        ok = 0;
+        cJSON_Delete(items[i]);
+    }
+    if (!ok) {
+        cJSON_Delete(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* Calls method(params) and parses a quantity result. */
+static hc_err call_quantity(hc_rpc *c, const char *method, cJSON *params,
+                            hc_u256 *out, hc_rpc_status *st)
+{
+    cJSON *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, method, params, &res, st);
+    cJSON_Delete(params);
+    if (!err && hc_rpc_quantity(res, out))
+        err = malformed(st, "result is not a quantity");
+    cJSON_Delete(res);
+    return err;
+}
+
+static hc_err to_u64(hc_err err, const hc_u256 *v, uint64_t *out,
+                     hc_rpc_status *st)
+{
+    if (err)
+        return err;
+    if (hc_u256_to_u64(out, v))
+        return malformed(st, "quantity too large");
+    return HC_OK;
+}
+
+hc_err hc_rpc_chain_id(hc_rpc *c, uint64_t *out, hc_rpc_status *st)
+{
+    hc_u256 v;
+    return to_u64(call_quantity(c, "eth_chainId", params_of(0, NULL), &v, st),
+                  &v, out, st);
+}
+
+hc_err hc_rpc_block_number(hc_rpc *c, uint64_t *out, hc_rpc_status *st)
+{
+    hc_u256 v;
+    return to_u64(
+        call_quantity(c, "eth_blockNumber", params_of(0, NULL), &v, st), &v,
+        out, st);
+}
+
+hc_err hc_rpc_get_transaction_count(hc_rpc *c, const hc_address *a,
+                                    const char *block, uint64_t *out,
+                                    hc_rpc_status *st)
+{
+    hc_u256 v;
+    cJSON *items[2] = {addr_item(a), str_item(block ? block : "latest")};
+    return to_u64(call_quantity(c, "eth_getTransactionCount",
+                                params_of(2, items), &v, st),
+                  &v, out, st);
+}
+
+hc_err hc_rpc_get_balance(hc_rpc *c, const hc_address *a, const char *block,
+                          hc_u256 *out, hc_rpc_status *st)
+{
+    cJSON *items[2] = {addr_item(a), str_item(block ? block : "latest")};
+    return call_quantity(c, "eth_getBalance", params_of(2, items), out, st);
+}
+
+hc_err hc_rpc_max_priority_fee(hc_rpc *c, hc_u256 *out, hc_rpc_status *st)
+{
+    return call_quantity(c, "eth_maxPriorityFeePerGas", params_of(0, NULL),
+                         out, st);
+}
+
+hc_err hc_rpc_send_raw_transaction(hc_rpc *c, const uint8_t *raw, size_t len,
+                                   uint8_t hash[32], hc_rpc_status *st)
+{
+    cJSON *items[1] = {hex_item(raw, len)};
+    cJSON *params = params_of(1, items), *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_sendRawTransaction", params, &res, st);
+    cJSON_Delete(params);
+    if (!err && hc_rpc_fixed(res, hash, 32))
+        err = malformed(st, "result is not a 32-byte hash");
+    cJSON_Delete(res);
+    return err;
+}
+
+static cJSON *call_object(const hc_address *from, const hc_address *to,
+                          const uint8_t *data, size_t len,
+                          const hc_u256 *value)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    int ok = 1;
+    if (from)
+        ok = ok && cJSON_AddItemToObject(o, "from", addr_item(from));
+    if (to)
+        ok = ok && cJSON_AddItemToObject(o, "to", addr_item(to));
+    if (len)
+        ok = ok && cJSON_AddItemToObject(o, "input", hex_item(data, len));
+    if (value)
+        ok = ok && cJSON_AddItemToObject(o, "value", u256_item(value));
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+hc_err hc_rpc_call(hc_rpc *c, const hc_address *from, const hc_address *to,
+                   const uint8_t *data, size_t len, const char *block,
+                   hc_buf *out, hc_rpc_status *st)
+{
+    cJSON *items[2] = {call_object(from, to, data, len, NULL),
+                       str_item(block ? block : "latest")};
+    cJSON *params = params_of(2, items), *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_call", params, &res, st);
+    cJSON_Delete(params);
+    if (!err && hc_rpc_data(res, out))
+        err = malformed(st, "result is not 0x-hex data");
+    cJSON_Delete(res);
+    return err;
+}
+
+hc_err hc_rpc_estimate_gas(hc_rpc *c, const hc_address *from,
+                           const hc_address *to, const uint8_t *data,
+                           size_t len, const hc_u256 *value, uint64_t *out,
+                           hc_rpc_status *st)
+{
+    hc_u256 v;
+    cJSON *items[1] = {call_object(from, to, data, len, value)};
+    return to_u64(
+        call_quantity(c, "eth_estimateGas", params_of(1, items), &v, st), &v,
+        out, st);
+}
+
+hc_err hc_rpc_get_code(hc_rpc *c, const hc_address *a, const char *block,
+                       hc_buf *out, hc_rpc_status *st)
+{
+    cJSON *items[2] = {addr_item(a), str_item(block ? block : "latest")};
+    cJSON *params = params_of(2, items), *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_getCode", params, &res, st);
+    cJSON_Delete(params);
+    if (!err && hc_rpc_data(res, out))
+        err = malformed(st, "result is not 0x-hex code");
+    cJSON_Delete(res);
+    return err;
+}
+
+char *hc_rpc_block_tag(char tag[19], uint64_t number)
+{
+    snprintf(tag, 19, "0x%llx", (unsigned long long)number);
+    return tag;
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+hc_err hc_rpc_get_block(hc_rpc *c, const char *block, hc_block *out,
+                        hc_rpc_status *st)
+{
+    cJSON *items[2] = {str_item(block ? block : "latest"), cJSON_CreateFalse()};
+    cJSON *params = params_of(2, items), *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_getBlockByNumber", params, &res, st);
+    cJSON_Delete(params);
+    memset(out, 0, sizeof *out);
+    if (!err && cJSON_IsNull(res))
+        err = HC_ERR_NOT_FOUND;
+    else if (!err) {
+        const cJSON *bf = get(res, "baseFeePerGas");
+        if (!cJSON_IsObject(res) ||
+            hc_rpc_quantity_u64(get(res, "number"), &out->number) ||
+            hc_rpc_fixed(get(res, "hash"), out->hash, 32) ||
+            hc_rpc_fixed(get(res, "parentHash"), out->parent_hash, 32) ||
+            hc_rpc_quantity_u64(get(res, "timestamp"), &out->timestamp) ||
+            hc_rpc_quantity_u64(get(res, "gasLimit"), &out->gas_limit) ||
+            hc_rpc_quantity_u64(get(res, "gasUsed"), &out->gas_used) ||
+            (bf && !cJSON_IsNull(bf) && hc_rpc_quantity(bf, &out->base_fee)))
+            err = malformed(st, "malformed block");
+        else
+            out->has_base_fee = bf && !cJSON_IsNull(bf);
+    }
+    cJSON_Delete(res);
+    return err;
+}
+
+hc_err hc_rpc_fee_history(hc_rpc *c, unsigned blocks, const char *newest,
+                          double percentile, hc_fee_history *out,
+                          hc_rpc_status *st)
+{
+    if (blocks == 0 || blocks > HC_FEE_HISTORY_MAX || percentile < 0 ||
+        percentile > 100)
+        return HC_ERR_ARG;
+    char n[19];
+    cJSON *pct = cJSON_CreateArray();
+    cJSON *pv = cJSON_CreateNumber(percentile);
+    if (!pct || !pv || !cJSON_AddItemToArray(pct, pv)) {
+        cJSON_Delete(pct);
+        cJSON_Delete(pv);
+        return HC_ERR_NOMEM;
+    }
+    cJSON *items[3] = {str_item(hc_rpc_block_tag(n, blocks)),
+                       str_item(newest ? newest : "latest"), pct};
+    cJSON *params = params_of(3, items), *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_feeHistory", params, &res, st);
+    cJSON_Delete(params);
+    memset(out, 0, sizeof *out);
+    if (err)
+        goto out;
+    const cJSON *base = get(res, "baseFeePerGas"), *ratio = get(res, "gasUsedRatio"),
+                *reward = get(res, "reward");
+    if (!cJSON_IsObject(res) ||
+        hc_rpc_quantity_u64(get(res, "oldestBlock"), &out->oldest_block) ||
+        !cJSON_IsArray(base) || !cJSON_IsArray(ratio)) {
+        err = malformed(st, "malformed fee history");
+        goto out;
+    }
+    int nb = cJSON_GetArraySize(base), nr = cJSON_GetArraySize(ratio);
+    if (nr < 0 || (unsigned)nr > blocks || nb != nr + 1 ||
+        (reward && !cJSON_IsNull(reward) &&
+         (!cJSON_IsArray(reward) || cJSON_GetArraySize(reward) != nr))) {
+        err = malformed(st, "fee history arrays of the wrong size");
+        goto out;
+    }
+    out->n = (size_t)nr;
+    for (int i = 0; i < nb && !err; i++)
+        if (hc_rpc_quantity(cJSON_GetArrayItem(base, i), &out->base_fee[i]))
+            err = malformed(st, "malformed base fee");
+    for (int i = 0; i < nr && !err; i++) {
+        const cJSON *r = cJSON_GetArrayItem(ratio, i);
+        if (!cJSON_IsNumber(r) || r->valuedouble < 0 || r->valuedouble > 1e6)
+            err = malformed(st, "malformed gas used ratio");
+        else
+            out->gas_used_ratio[i] = r->valuedouble;
+        if (!err && cJSON_IsArray(reward)) {
+            const cJSON *ri = cJSON_GetArrayItem(reward, i);
+            if (!cJSON_IsArray(ri) || cJSON_GetArraySize(ri) != 1 ||
+                hc_rpc_quantity(cJSON_GetArrayItem(ri, 0), &out->reward[i]))
+                err = malformed(st, "malformed reward");
+        }
+    }
+out:
+    cJSON_Delete(res);
+    return err;
+}
+
+void hc_logs_free(hc_log *logs, size_t n)
+{
+    for (size_t i = 0; logs && i < n; i++)
+        free(logs[i].data);
+    free(logs);
+}
+
+void hc_receipt_free(hc_receipt *r)
+{
+    hc_logs_free(r->logs, r->nlogs);
+    r->logs = NULL;
+    r->nlogs = 0;
+}
+
+static hc_err parse_log(const cJSON *o, hc_log *l)
+{
+    memset(l, 0, sizeof *l);
+    const cJSON *topics = get(o, "topics"), *rm = get(o, "removed");
+    if (!cJSON_IsObject(o) || hc_rpc_fixed(get(o, "address"), l->address.b, 20) ||
+        !cJSON_IsArray(topics) || cJSON_GetArraySize(topics) > 4 ||
+        hc_rpc_quantity_u64(get(o, "blockNumber"), &l->block_number) ||
+        hc_rpc_fixed(get(o, "blockHash"), l->block_hash, 32) ||
+        hc_rpc_fixed(get(o, "transactionHash"), l->tx_hash, 32) ||
+        hc_rpc_quantity_u64(get(o, "transactionIndex"), &l->tx_index) ||
+        hc_rpc_quantity_u64(get(o, "logIndex"), &l->log_index))
+        return HC_ERR_RPC_MALFORMED;
+    l->ntopics = (size_t)cJSON_GetArraySize(topics);
+    for (size_t i = 0; i < l->ntopics; i++)
+        if (hc_rpc_fixed(cJSON_GetArrayItem(topics, (int)i), l->topics[i], 32))
+            return HC_ERR_RPC_MALFORMED;
+    if (rm && !cJSON_IsBool(rm))
+        return HC_ERR_RPC_MALFORMED;
+    l->removed = cJSON_IsTrue(rm);
+    hc_buf b;
+    hc_buf_init(&b, (size_t)16 << 20, 0);
+    hc_err err = hc_rpc_data(get(o, "data"), &b);
+    if (err) {
+        hc_buf_free(&b);
+        return err;
+    }
+    l->data = b.data; /* ownership passes to the log */
+    l->data_len = b.len;
+    return HC_OK;
+}
+
+static hc_err parse_logs(const cJSON *arr, size_t max, hc_log **out,
+                         size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!cJSON_IsArray(arr))
+        return HC_ERR_RPC_MALFORMED;
+    size_t count = (size_t)cJSON_GetArraySize(arr);
+    if (count > max)
+        return HC_ERR_BUFFER;
+    if (count == 0)
+        return HC_OK;
+    hc_log *logs = calloc(count, sizeof *logs);
+    if (!logs)
+        return HC_ERR_NOMEM;
+    size_t i = 0;
+    const cJSON *o;
+    cJSON_ArrayForEach(o, arr)
+    {
+        hc_err err = parse_log(o, &logs[i]);
+        if (err) {
+            hc_logs_free(logs, i + 1);
+            return err;
+        }
+        i++;
+    }
+    *out = logs;
+    *n = count;
+    return HC_OK;
+}
+
+hc_err hc_rpc_get_receipt(hc_rpc *c, const uint8_t hash[32], hc_receipt *out,
+                          hc_rpc_status *st)
+{
+    cJSON *items[1] = {hex_item(hash, 32)};
+    cJSON *params = params_of(1, items), *res = NULL;
+    memset(out, 0, sizeof *out);
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_getTransactionReceipt", params, &res,
+                                st);
+    cJSON_Delete(params);
+    if (err)
+        goto out;
+    if (cJSON_IsNull(res)) {
+        err = HC_ERR_NOT_FOUND;
+        goto out;
+    }
+    uint64_t status;
+    const cJSON *to = get(res, "to"), *ca = get(res, "contractAddress");
+    if (!cJSON_IsObject(res) ||
+        hc_rpc_fixed(get(res, "transactionHash"), out->tx_hash, 32) ||
+        hc_rpc_quantity_u64(get(res, "status"), &status) || status > 1 ||
+        hc_rpc_quantity_u64(get(res, "blockNumber"), &out->block_number) ||
+        hc_rpc_fixed(get(res, "blockHash"), out->block_hash, 32) ||
+        hc_rpc_quantity_u64(get(res, "transactionIndex"), &out->tx_index) ||
+        hc_rpc_quantity_u64(get(res, "gasUsed"), &out->gas_used) ||
+        hc_rpc_quantity_u64(get(res, "cumulativeGasUsed"),
+                            &out->cumulative_gas_used) ||
+        hc_rpc_fixed(get(res, "from"), out->from.b, 20) ||
+        (to && !cJSON_IsNull(to) && hc_rpc_fixed(to, out->to.b, 20)) ||
+        (ca && !cJSON_IsNull(ca) &&
+         hc_rpc_fixed(ca, out->contract_address.b, 20))) {
+        err = malformed(st, "malformed receipt");
+        goto out;
+    }
+    const cJSON *egp = get(res, "effectiveGasPrice");
+    if (egp && hc_rpc_quantity(egp, &out->effective_gas_price)) {
+        err = malformed(st, "malformed receipt");
+        goto out;
+    }
+    out->status = (int)status;
+    out->has_to = to && !cJSON_IsNull(to);
+    out->has_contract_address = ca && !cJSON_IsNull(ca);
+    err = parse_logs(get(res, "logs"), 1u << 16, &out->logs, &out->nlogs);
+    if (err == HC_ERR_RPC_MALFORMED || err == HC_ERR_BUFFER)
+        err = malformed(st, "malformed receipt logs");
+out:
+    cJSON_Delete(res);
+    return err;
+}
+
+hc_err hc_rpc_get_transaction(hc_rpc *c, const uint8_t hash[32],
+                              hc_txinfo *out, hc_rpc_status *st)
+{
+    cJSON *items[1] = {hex_item(hash, 32)};
+    cJSON *params = params_of(1, items), *res = NULL;
+    memset(out, 0, sizeof *out);
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_getTransactionByHash", params, &res,
+                                st);
+    cJSON_Delete(params);
+    if (!err && cJSON_IsNull(res))
+        err = HC_ERR_NOT_FOUND;
+    else if (!err) {
+        const cJSON *bn = get(res, "blockNumber");
+        if (!cJSON_IsObject(res) || hc_rpc_fixed(get(res, "hash"), out->hash, 32) ||
+            hc_rpc_fixed(get(res, "from"), out->from.b, 20) ||
+            hc_rpc_quantity_u64(get(res, "nonce"), &out->nonce) ||
+            (bn && !cJSON_IsNull(bn) &&
+             hc_rpc_quantity_u64(bn, &out->block_number)))
+            err = malformed(st, "malformed transaction");
+        else
+            out->mined = bn && !cJSON_IsNull(bn);
+    }
+    cJSON_Delete(res);
+    return err;
+}
+
+hc_err hc_rpc_get_logs(hc_rpc *c, const hc_log_filter *f, size_t max_logs,
+                       hc_log **logs, size_t *n, hc_rpc_status *st)
+{
+    *logs = NULL;
+    *n = 0;
+    if (f->ntopics > 4)
+        return HC_ERR_ARG;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *topics = cJSON_CreateArray();
+    int ok = o && topics;
+    if (ok && f->address)
+        ok = cJSON_AddItemToObject(o, "address", addr_item(f->address));
+    if (ok)
+        ok = cJSON_AddStringToObject(o, "fromBlock",
+                                     f->from_block ? f->from_block : "earliest")
+             != NULL;
+    if (ok)
+        ok = cJSON_AddStringToObject(o, "toBlock",
+                                     f->to_block ? f->to_block : "latest") !=
+             NULL;
+    for (size_t i = 0; ok && i < f->ntopics; i++)
+        ok = cJSON_AddItemToArray(topics, f->topics[i]
+                                              ? hex_item(f->topics[i], 32)
+                                              : cJSON_CreateNull());
+    if (ok) {
+        ok = cJSON_AddItemToObject(o, "topics", topics);
+        topics = NULL;
+    }
+    cJSON_Delete(topics);
+    if (!ok) {
+        cJSON_Delete(o);
+        return HC_ERR_NOMEM;
+    }
+    cJSON *items[1] = {o};
+    cJSON *params = params_of(1, items), *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, "eth_getLogs", params, &res, st);
+    cJSON_Delete(params);
+    if (!err) {
+        err = parse_logs(res, max_logs, logs, n);
+        if (err == HC_ERR_RPC_MALFORMED)
+            err = malformed(st, "malformed logs");
+    }
+    cJSON_Delete(res);
+    return err;
+}
