@@ -53,5 +53,9 @@ int cmd_decode_tx(int argc, char **argv);
 int cmd_sign_message(int argc, char **argv);
 int cmd_verify_message(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+int cmd_owner(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_mint(int argc, char **argv);
 
 #endif
