@@ -16,8 +16,11 @@
  * run more than once (when the map must grow) and must not have effects
  * outside the ledger.
  *
- * Thread safety: all functions may be called from any thread, except that
- * hc_ledger_close must not race with other calls.
+ * Thread safety: all functions may be called from any thread. hc_ledger_close
+ * may be called while other threads wait in hc_ledger_write: their writes
+ * finish first (a write that arrives once close has begun gets
+ * HC_ERR_CLOSED). Otherwise close must not race with other calls, and the
+ * ledger must not be used once it has returned.
  */
 #ifndef HAECHI_LEDGER_H
 #define HAECHI_LEDGER_H

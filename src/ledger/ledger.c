@@ -457,6 +457,7 @@ hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
         pthread_mutex_unlock(&l->mu);
         return HC_ERR_CLOSED;
     }
+    l->callers++;
     if (l->q_tail)
         l->q_tail->next = &r;
     else
@@ -465,6 +466,9 @@ hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
     pthread_cond_signal(&l->work);
     while (!r.done)
         pthread_cond_wait(&l->done, &l->mu);
+    /* the last caller out lets hc_ledger_close free the ledger */
+    if (--l->callers == 0 && l->stopping)
+        pthread_cond_broadcast(&l->done);
     pthread_mutex_unlock(&l->mu);
     return r.result;
 }
@@ -542,12 +546,14 @@ static hc_err load_or_init(hc_ledger *l)
     }
     MDB_val hk = {4, "head"}, hv;
     rc = mdb_get(txn, l->meta, &hk, &hv);
-    if (rc || hv.mv_size != 40) {
+    if (!rc && hv.mv_size == 40) {
+        l->head_seq = hc_be64_get(hv.mv_data);
+        memcpy(l->head_hash, (const uint8_t *)hv.mv_data + 8, 32);
+    } else if (!l->read_only || (rc && rc != MDB_NOTFOUND)) {
+        /* the writer needs the head; a reader (verify) reports a bad one */
         err = rc && rc != MDB_NOTFOUND ? hc__mdb_err(rc) : HC_ERR_CORRUPT;
         goto fail;
     }
-    l->head_seq = hc_be64_get(hv.mv_data);
-    memcpy(l->head_hash, (const uint8_t *)hv.mv_data + 8, 32);
     /* commit, not abort: database handles opened in an aborted transaction
      * are closed with it */
     return hc__mdb_err(mdb_txn_commit(txn));
@@ -652,6 +658,12 @@ void hc_ledger_close(hc_ledger *l)
         pthread_cond_broadcast(&l->work);
         pthread_mutex_unlock(&l->mu);
         pthread_join(l->thread, NULL);
+        /* callers woken by the last commit still need l->mu: wait until they
+         * have left hc_ledger_write */
+        pthread_mutex_lock(&l->mu);
+        while (l->callers)
+            pthread_cond_wait(&l->done, &l->mu);
+        pthread_mutex_unlock(&l->mu);
     }
     if (l->env)
         mdb_env_close(l->env);
@@ -725,7 +737,14 @@ hc_err hc_ledger_scan(hc_ledger *l, hc_ldb db, const void *prefix,
         return hc__mdb_err(rc);
     }
     MDB_val k, v;
-    if (after_len) {
+    /* start at the greater of after and prefix: an after cursor that sorts
+     * before the prefix must not end the scan at the first key */
+    int from_after = after_len > 0;
+    if (from_after && plen) {
+        int c = memcmp(after, prefix, after_len < plen ? after_len : plen);
+        from_after = c > 0 || (c == 0 && after_len >= plen);
+    }
+    if (from_after) {
         k.mv_size = after_len;
         k.mv_data = (void *)after;
     } else {
@@ -736,7 +755,8 @@ hc_err hc_ledger_scan(hc_ledger *l, hc_ldb db, const void *prefix,
                    : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     size_t seen = 0;
     while (rc == 0 && (limit == 0 || seen < limit)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+        if (k.mv_size < plen ||
+            (plen && memcmp(k.mv_data, prefix, plen) != 0)) /* NULL if 0 */
             break;
         if (after_len && k.mv_size == after_len &&
             memcmp(k.mv_data, after, after_len) == 0) {

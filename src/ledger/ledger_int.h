@@ -41,6 +41,7 @@ struct hc_ledger {
     pthread_cond_t done;  /* callers wait for their commit */
     struct req *q_head, *q_tail;
     int stopping;
+    unsigned callers; /* threads inside hc_ledger_write */
     int thread_started;
     pthread_t thread;
 

@@ -90,7 +90,8 @@ static void rd_bool(hc_rd *r, uint8_t *out)
 
 hc_err hc_mint_encode(hc_buf *b, const hc_mint *m)
 {
-    if (m->state == 0 || m->state >= HC_MINT_STATE_END || m->has_tx > 1)
+    if (m->state == 0 || m->state >= HC_MINT_STATE_END || m->has_tx > 1 ||
+        m->royalty_bps > 10000)
         return HC_ERR_ARG;
     W(hc_wr_u8(b, REC_VERSION));
     W(hc_wr_fixed(b, m->id, 16));
@@ -155,7 +156,7 @@ hc_err hc_mint_decode(hc_mint *m, const uint8_t *p, size_t len)
 
 hc_err hc_token_encode(hc_buf *b, const hc_token *t)
 {
-    if (t->burned > 1)
+    if (t->burned > 1 || t->royalty_bps > 10000)
         return HC_ERR_ARG;
     W(hc_wr_u8(b, REC_VERSION));
     W(hc_wr_fixed(b, t->id, 32));

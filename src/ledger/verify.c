@@ -24,17 +24,19 @@ static hc_err bad(hc_ledger_report *r, uint64_t seq, const char *fmt, ...)
 }
 
 /* A set of 32-byte digests (open addressing), for records that a journal
- * entry wrote and a later entry must delete. */
+ * entry wrote and a later entry must delete, each with the seq of the entry
+ * that last wrote it. */
+#define SLOT 41 /* [0] used flag, [1..32] digest, [33..40] seq */
 typedef struct {
-    uint8_t (*slots)[33]; /* [0] = used flag */
+    uint8_t (*slots)[SLOT];
     size_t cap, n;
 } digest_set;
 
-static hc_err set_add(digest_set *s, const uint8_t d[32])
+static hc_err set_add(digest_set *s, const uint8_t d[32], uint64_t seq)
 {
     if ((s->n + 1) * 2 > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
-        uint8_t(*slots)[33] = calloc(cap, 33);
+        uint8_t(*slots)[SLOT] = calloc(cap, SLOT);
         if (!slots)
             return HC_ERR_NOMEM;
         for (size_t i = 0; i < s->cap; i++) {
@@ -43,7 +45,7 @@ static hc_err set_add(digest_set *s, const uint8_t d[32])
             size_t j = (size_t)hc_be64_get(s->slots[i] + 1) & (cap - 1);
             while (slots[j][0])
                 j = (j + 1) & (cap - 1);
-            memcpy(slots[j], s->slots[i], 33);
+            memcpy(slots[j], s->slots[i], SLOT);
         }
         free(s->slots);
         s->slots = slots;
@@ -51,12 +53,15 @@ static hc_err set_add(digest_set *s, const uint8_t d[32])
     }
     size_t j = (size_t)hc_be64_get(d) & (s->cap - 1);
     while (s->slots[j][0]) {
-        if (memcmp(s->slots[j] + 1, d, 32) == 0)
+        if (memcmp(s->slots[j] + 1, d, 32) == 0) {
+            hc_be64_put(s->slots[j] + 33, seq);
             return HC_OK;
+        }
         j = (j + 1) & (s->cap - 1);
     }
     s->slots[j][0] = 1;
     memcpy(s->slots[j] + 1, d, 32);
+    hc_be64_put(s->slots[j] + 33, seq);
     s->n++;
     return HC_OK;
 }
@@ -74,11 +79,12 @@ static int set_del(digest_set *s, const uint8_t d[32])
             /* re-insert the rest of the cluster */
             size_t k = (j + 1) & (s->cap - 1);
             while (s->slots[k][0]) {
-                uint8_t tmp[32];
-                memcpy(tmp, s->slots[k] + 1, 32);
+                uint8_t tmp[SLOT];
+                memcpy(tmp, s->slots[k], SLOT);
                 s->slots[k][0] = 0;
                 s->n--;
-                (void)set_add(s, tmp); /* cannot grow: n is smaller */
+                /* cannot grow: n is smaller */
+                (void)set_add(s, tmp + 1, hc_be64_get(tmp + 33));
                 k = (k + 1) & (s->cap - 1);
             }
             return 1;
@@ -86,6 +92,16 @@ static int set_del(digest_set *s, const uint8_t d[32])
         j = (j + 1) & (s->cap - 1);
     }
     return 0;
+}
+
+/* The smallest seq in the set (the set is not empty). */
+static uint64_t set_first_seq(const digest_set *s)
+{
+    uint64_t first = UINT64_MAX;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i][0] && hc_be64_get(s->slots[i] + 33) < first)
+            first = hc_be64_get(s->slots[i] + 33);
+    return first;
 }
 
 static hc_err rec_digest(uint8_t out[32], uint8_t db, const uint8_t *key,
@@ -176,7 +192,7 @@ static hc_err walk_journal(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep)
         key_hex(kh, sizeof kh, e.key, e.klen);
         if (rc == MDB_NOTFOUND) {
             if (e.op == OP_PUT) {
-                if ((err = set_add(&pending, dig)))
+                if ((err = set_add(&pending, dig, expect)))
                     break;
             } else if (!set_del(&pending, dig)) {
                 err = bad(rep, expect,
@@ -216,11 +232,23 @@ static hc_err walk_journal(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep)
     }
     if (!err && rc && rc != MDB_NOTFOUND)
         err = hc__mdb_err(rc);
-    if (!err && pending.n)
-        err = bad(rep, 0,
-                  "%zu record(s) written in the journal are missing from the "
-                  "database",
-                  pending.n);
+    if (!err && pending.n) {
+        /* name the earliest entry whose record is gone */
+        uint64_t first = set_first_seq(&pending);
+        uint8_t jk[8];
+        hc_jentry e;
+        hc_be64_put(jk, first);
+        MDB_val jkey = {8, jk}, jv;
+        e.db = DB_NONE;
+        kh[0] = 0;
+        if (mdb_get(txn, l->journal, &jkey, &jv) == 0 &&
+            hc_jentry_decode(&e, jv.mv_data, jv.mv_size) == HC_OK)
+            key_hex(kh, sizeof kh, e.key, e.klen);
+        err = bad(rep, first,
+                  "%s %s, written by journal entry %llu, is missing from the "
+                  "database (%zu record(s) missing)",
+                  hc_ldb_name(e.db), kh, (unsigned long long)first, pending.n);
+    }
     mdb_cursor_close(cur);
     free(pending.slots);
     if (err)
@@ -231,13 +259,14 @@ static hc_err walk_journal(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep)
     rc = mdb_get(txn, l->meta, &hk, &hv);
     if (rc || hv.mv_size != 40)
         return bad(rep, 0, "the journal head is missing");
-    if (hc_be64_get(hv.mv_data) != expect - 1 ||
-        memcmp((const uint8_t *)hv.mv_data + 8, prev, 32) != 0)
-        return bad(rep, expect - 1,
+    uint64_t hseq = hc_be64_get(hv.mv_data), last = expect - 1;
+    if (hseq != last || memcmp((const uint8_t *)hv.mv_data + 8, prev, 32) != 0)
+        /* the first bad entry: the last one if only its hash differs, else
+         * the first one missing (hseq > last) or unexpected (hseq < last) */
+        return bad(rep, hseq == last ? last : (hseq < last ? hseq : last) + 1,
                    "the journal head (entry %llu) does not match the last "
                    "entry (%llu) or its hash",
-                   (unsigned long long)hc_be64_get(hv.mv_data),
-                   (unsigned long long)(expect - 1));
+                   (unsigned long long)hseq, (unsigned long long)last);
     return HC_OK;
 }
 

@@ -911,7 +911,7 @@ int main(int argc, char **argv)
     const char *outdir = argv[1];
     unsigned ntx = (unsigned)strtoul(argv[2], NULL, 10),
              nmsg = (unsigned)strtoul(argv[3], NULL, 10);
-    uint64_t seed;
+    uint64_t seed = 0;
     const char *env = getenv("HC_SEED");
     if (env && *env) {
         seed = parse_seed(env);
