@@ -31,7 +31,8 @@ typedef enum hc_rpc_class {
     HC_RPC_UNREACHABLE,      /* transport: connect refused, DNS, TLS */
     HC_RPC_TIMEOUT,
     HC_RPC_HTTP,             /* HTTP status not 2xx */
-    HC_RPC_MALFORMED,        /* not JSON-RPC, wrong types, too large */
+    HC_RPC_MALFORMED,        /* not HTTP or JSON-RPC, cut short, wrong
+                                types, too large */
     HC_RPC_ERROR,            /* any other JSON-RPC error */
     HC_RPC_NONCE_TOO_LOW,
     HC_RPC_NONCE_TOO_HIGH,
@@ -113,7 +114,7 @@ HC_WUR hc_err hc_rpc_get_code(hc_rpc *c, const hc_address *a,
 
 typedef struct hc_block {
     uint64_t number;
-    uint8_t hash[32];
+    uint8_t hash[32];         /* all zero if null (geth's pending block) */
     uint8_t parent_hash[32];
     uint64_t timestamp;
     uint64_t gas_limit, gas_used;

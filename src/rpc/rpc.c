@@ -125,47 +125,70 @@ void hc_rpc_close(hc_rpc *c)
     free(c);
 }
 
+/* Case-insensitive: does needle start a word of hay? ("known transaction"
+ * is in "Known transaction", not in "Unknown transaction type") */
 static int contains(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     for (const char *p = hay; *p; p++)
-        if (strncasecmp(p, needle, n) == 0)
+        if ((p == hay || !isalnum((unsigned char)p[-1])) &&
+            strncasecmp(p, needle, n) == 0)
             return 1;
     return 0;
 }
 
+/* The messages are those of geth (core/error.go, core/txpool/errors.go),
+ * anvil (crates/anvil/src/eth/error.rs), besu (RpcErrorType.java), erigon
+ * ("<ImportResult>: <DiscardReason>", txpoolcfg) and nethermind (geth's
+ * phrases since 1.31, AcceptTxResult names such as "OldNonce" before). */
 hc_rpc_class hc_rpc_classify(int64_t code, const char *m)
 {
     if (!m)
         m = "";
+    /* A revert first: its message goes on with the contract's own reason,
+     * which may say anything ("execution reverted: insufficient funds"). */
+    if (code == 3)
+        return HC_RPC_REVERTED;
     if (code == -32601 || contains(m, "method not found") ||
         contains(m, "does not exist/is not available"))
         return HC_RPC_METHOD_NOT_FOUND;
+    if (contains(m, "execution reverted"))
+        return HC_RPC_REVERTED;
     if (contains(m, "nonce too low") || contains(m, "nonce is too low") ||
         contains(m, "oldnonce") || contains(m, "nonce has already been used"))
         return HC_RPC_NONCE_TOO_LOW;
-    if (contains(m, "nonce too high") || contains(m, "nonce is too high"))
+    if (contains(m, "nonce too high") || contains(m, "nonce is too high") ||
+        contains(m, "noncegap") || contains(m, "nonce too far") ||
+        contains(m, "nonce is too distant"))
         return HC_RPC_NONCE_TOO_HIGH;
     if (contains(m, "replacement transaction underpriced") ||
         contains(m, "replacement fee too low") ||
-        contains(m, "replacement underpriced"))
+        contains(m, "replacement underpriced") ||
+        contains(m, "replacementnotallowed") ||
+        contains(m, "could not replace existing"))
         return HC_RPC_REPLACEMENT_UNDERPRICED;
-    if (contains(m, "already known") || contains(m, "known transaction") ||
-        contains(m, "already imported") || contains(m, "already exists"))
+    if (contains(m, "already known") || contains(m, "alreadyknown") ||
+        contains(m, "known transaction") || contains(m, "already imported") ||
+        contains(m, "already exists") || contains(m, "with same hash"))
         return HC_RPC_ALREADY_KNOWN;
-    if (contains(m, "insufficient funds") ||
-        contains(m, "insufficient balance"))
+    if (contains(m, "insufficient funds") || contains(m, "insufficientfunds") ||
+        contains(m, "insufficient balance") ||
+        contains(m, "upfront cost exceeds"))
         return HC_RPC_INSUFFICIENT_FUNDS;
     if (contains(m, "less than block base fee") ||
-        contains(m, "transaction underpriced") ||
+        contains(m, "underpriced") || /* "transaction underpriced" */
         contains(m, "fee cap less than") || contains(m, "max fee per gas less") ||
-        contains(m, "gas price too low") || contains(m, "feetoolow"))
+        contains(m, "gas price too low") || contains(m, "gas price below") ||
+        contains(m, "feetoolow") || contains(m, "fee too low") ||
+        contains(m, "fee_too_low"))
         return HC_RPC_FEE_TOO_LOW;
-    if (contains(m, "intrinsic gas too low") ||
-        contains(m, "exceeds block gas limit") ||
-        contains(m, "gas limit reached") || contains(m, "out of gas"))
+    if (contains(m, "intrinsic gas") || contains(m, "intrinsicgas") ||
+        contains(m, "block gas limit") || contains(m, "gaslimitexceeded") ||
+        contains(m, "gas limit reached") ||
+        contains(m, "gas required exceeds allowance") ||
+        contains(m, "out of gas"))
         return HC_RPC_GAS_LIMIT;
-    if (code == 3 || contains(m, "execution reverted") || contains(m, "revert"))
+    if (contains(m, "revert"))
         return HC_RPC_REVERTED;
     if (code == -32005 || contains(m, "rate limit") ||
         contains(m, "too many requests"))
@@ -215,6 +238,37 @@ static hc_err rpc_error(const cJSON *e, hc_rpc_status *st)
         }
     }
     return set_status(st, cls, HC_ERR_RPC, msg->valuestring);
+}
+
+/* Parses one JSON value that fills the buffer: only whitespace may follow. */
+static cJSON *parse_all(const char *p, size_t n)
+{
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(p, n, &end, 0);
+    if (!j)
+        return NULL;
+    for (size_t i = (size_t)(end - p); i < n; i++) {
+        char ch = p[i];
+        if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') {
+            cJSON_Delete(j);
+            return NULL;
+        }
+    }
+    return j;
+}
+
+/* Drops the handle's connection: a copy of the handle has the same options
+ * and no connection. Done after an answer that was complete for HTTP but no
+ * JSON-RPC answer to this request (cut JSON, wrong id): stray bytes may
+ * follow on that connection, and libcurl would read them as the next
+ * answer. (On failure the old handle stays.) */
+static void drop_connection(hc_rpc *c)
+{
+    CURL *fresh = curl_easy_duphandle(c->curl);
+    if (fresh) {
+        curl_easy_cleanup(c->curl);
+        c->curl = fresh;
+    }
 }
 
 static double ms_since(const struct timespec *t0)
@@ -276,18 +330,27 @@ hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
         else if (cc == CURLE_OPERATION_TIMEDOUT)
             err = set_status(st, HC_RPC_TIMEOUT, HC_ERR_RPC_TIMEOUT,
                              curl_easy_strerror(cc));
+        else if (status != 0 || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+                 cc == CURLE_WEIRD_SERVER_REPLY)
+            /* the node answered, but its answer broke off (a status line
+             * came) or was not HTTP (hc_rpc_open lets only http and https
+             * URLs through) */
+            err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                             curl_easy_strerror(cc));
         else
             err = set_status(st, HC_RPC_UNREACHABLE, HC_ERR_RPC_UNREACHABLE,
                              curl_easy_strerror(cc));
         goto out;
     }
-    root = cJSON_ParseWithLength((const char *)c->resp.data, c->resp.len);
+    root = parse_all((const char *)c->resp.data, c->resp.len);
     if (status < 200 || status > 299) {
         /* some nodes send JSON-RPC errors with an HTTP error status */
         const cJSON *e = root ? cJSON_GetObjectItemCaseSensitive(root, "error")
                               : NULL;
         if (cJSON_IsObject(e)) {
             err = rpc_error(e, st);
+            if (status == 429) /* whatever its message says */
+                st->cls = HC_RPC_RATE_LIMITED;
         } else {
             char m[64];
             snprintf(m, sizeof m, "HTTP status %ld", status);
@@ -313,6 +376,11 @@ hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
                          "not a JSON-RPC 2.0 answer to this request");
         goto out;
     }
+    if (e && !cJSON_IsNull(e) && res) {
+        err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                         "both result and error");
+        goto out;
+    }
     if (e && !cJSON_IsNull(e)) {
         err = cJSON_IsObject(e)
                   ? rpc_error(e, st)
@@ -327,6 +395,8 @@ hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
     }
     *result = cJSON_DetachItemFromObjectCaseSensitive(root, "result");
 out:
+    if (cc == CURLE_OK && st->cls == HC_RPC_MALFORMED)
+        drop_connection(c);
     cJSON_Delete(root);
     pthread_mutex_unlock(&c->mu);
     st->elapsed_ms = ms_since(&t0);
@@ -588,10 +658,11 @@ hc_err hc_rpc_get_block(hc_rpc *c, const char *block, hc_block *out,
     if (!err && cJSON_IsNull(res))
         err = HC_ERR_NOT_FOUND;
     else if (!err) {
-        const cJSON *bf = get(res, "baseFeePerGas");
+        const cJSON *bf = get(res, "baseFeePerGas"), *hash = get(res, "hash");
+        /* geth and erigon give the pending block a null hash */
         if (!cJSON_IsObject(res) ||
             hc_rpc_quantity_u64(get(res, "number"), &out->number) ||
-            hc_rpc_fixed(get(res, "hash"), out->hash, 32) ||
+            (!cJSON_IsNull(hash) && hc_rpc_fixed(hash, out->hash, 32)) ||
             hc_rpc_fixed(get(res, "parentHash"), out->parent_hash, 32) ||
             hc_rpc_quantity_u64(get(res, "timestamp"), &out->timestamp) ||
             hc_rpc_quantity_u64(get(res, "gasLimit"), &out->gas_limit) ||

@@ -11,6 +11,7 @@ ANVIL_BIN=${ANVIL:-$HC_ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 anvil_start() {
     local dir=$1
     mkdir -p "$dir"
+    : >"$dir/anvil.log" # exists before anvil writes to it (sed reads it)
     "$ANVIL_BIN" --host 127.0.0.1 --port 0 --chain-id 31337 \
         --prune-history --hardfork cancun --cache-path "$dir/cache" \
         >"$dir/anvil.log" 2>&1 &
