@@ -752,6 +752,39 @@ int cmd_mint(int argc, char **argv)
         so.legacy = o.legacy;
         err = hc_send_tx(c, sk, &o.c.contract, cd.data, cd.len, NULL, &so,
                          hash, &r, &st);
+        uint8_t already[4], retired[4];
+        if (err == HC_ERR_RPC && st.cls == HC_RPC_REVERTED && n == 1 &&
+            st.revert_len >= 4 &&
+            hc_nft_error_selector(already, "AlreadyMinted") == HC_OK &&
+            hc_nft_error_selector(retired, "TokenRetired") == HC_OK &&
+            (!memcmp(st.revert, already, 4) || !memcmp(st.revert, retired, 4))) {
+            /* a single mint of a known id: not an error, not minted */
+            int was_retired = !memcmp(st.revert, retired, 4);
+            char id[67];
+            hc_hex_encode(id, items[0].content_hash, 32, 1);
+            if (o.c.json) {
+                cJSON *j = cJSON_CreateObject();
+                cJSON *arr = cJSON_AddArrayToObject(j, "tokens");
+                cJSON *t = cJSON_CreateObject();
+                cJSON_AddItemToArray(arr, t);
+                cJSON_AddStringToObject(t, "file", argv[optind]);
+                cJSON_AddStringToObject(t, "token_id", id);
+                cJSON_AddBoolToObject(t, "minted", 0);
+                cJSON_AddStringToObject(t, "reason", was_retired
+                                                         ? "withdrawn"
+                                                         : "minted_before");
+                print_json(j);
+            } else {
+                printf("%s  %s  %s\n", id + 2,
+                       was_retired ? cli_tr("not minted (withdrawn before)",
+                                            "발행 안 됨 (이전에 회수됨)")
+                                   : cli_tr("skipped (minted before)",
+                                            "건너뜀 (이미 발행됨)"),
+                       argv[optind]);
+            }
+            rc = EXIT_NOT_VERIFIED;
+            goto out;
+        }
         if (err) {
             rc = chain_fail("mint", err, &st);
             goto out;
