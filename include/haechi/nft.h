@@ -16,7 +16,8 @@
 #include "haechi/rpc.h"
 #include "haechi/util.h"
 
-/* Event signatures (topic 0 = keccak256 of these). */
+/* Event signatures (topic 0 = keccak256 of these). Minted indexes only the
+ * token id; its data is (address creator, bytes32 metadataHash). */
 #define HC_NFT_EV_MINTED "Minted(uint256,address,bytes32)"
 #define HC_NFT_EV_SKIPPED "MintSkipped(uint256,address)"
 #define HC_NFT_EV_TRANSFER "Transfer(address,address,uint256)"

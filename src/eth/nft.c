@@ -120,12 +120,13 @@ hc_err hc_nft_decode_event(const hc_log *log, hc_nft_event *ev)
         return HC_OK;
     const uint8_t(*t)[32] = (const uint8_t(*)[32])log->topics;
     if (topic_is(t[0], HC_NFT_EV_MINTED)) {
-        if (log->ntopics != 3 || log->data_len != 32 ||
-            topic_address(&ev->creator, t[2]))
+        /* Minted(uint256 indexed tokenId, address creator, bytes32 meta) */
+        if (log->ntopics != 2 || log->data_len != 64 ||
+            topic_address(&ev->creator, log->data))
             return HC_ERR_ABI;
         ev->kind = HC_NFT_EVENT_MINTED;
         memcpy(ev->token_id, t[1], 32);
-        memcpy(ev->metadata_hash, log->data, 32);
+        memcpy(ev->metadata_hash, log->data + 32, 32);
     } else if (topic_is(t[0], HC_NFT_EV_SKIPPED)) {
         if (log->ntopics != 3 || log->data_len != 0 ||
             topic_address(&ev->owner, t[2]))

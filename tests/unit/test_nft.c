@@ -95,25 +95,31 @@ static void test_events(void **state)
                                    66, HC_HEX_PREFIX_REQUIRED),
                      HC_OK);
     memset(l.topics[1], 0x11, 32);
-    memset(l.topics[2], 0, 12);
-    memset(l.topics[2] + 12, 0x22, 20);
-    l.ntopics = 3;
-    l.data = meta;
-    l.data_len = 32;
+    l.ntopics = 2;
+    uint8_t data[64] = {0};
+    memset(data + 12, 0x22, 20); /* creator, padded */
+    memcpy(data + 32, meta, 32);
+    l.data = data;
+    l.data_len = 64;
     assert_int_equal(hc_nft_decode_event(&l, &ev), HC_OK);
     assert_int_equal(ev.kind, HC_NFT_EVENT_MINTED);
     assert_int_equal(ev.creator.b[0], 0x22);
     assert_int_equal(ev.token_id[31], 0x11);
     assert_memory_equal(ev.metadata_hash, meta, 32);
-    /* dirty address topic, wrong data size: malformed */
-    l.topics[2][0] = 1;
+    /* dirty address word, wrong data size, an extra topic: malformed */
+    data[0] = 1;
     assert_int_equal(hc_nft_decode_event(&l, &ev), HC_ERR_ABI);
-    l.topics[2][0] = 0;
-    l.data_len = 31;
+    data[0] = 0;
+    l.data_len = 32;
     assert_int_equal(hc_nft_decode_event(&l, &ev), HC_ERR_ABI);
+    l.data_len = 64;
+    l.ntopics = 3;
+    assert_int_equal(hc_nft_decode_event(&l, &ev), HC_ERR_ABI);
+    memset(l.topics[2], 0, 32);
     /* ERC-721 Transfer with three indexed topics */
     hc_keccak256(l.topics[0], HC_NFT_EV_TRANSFER, strlen(HC_NFT_EV_TRANSFER));
     memset(l.topics[1], 0, 32);
+    memset(l.topics[2] + 12, 0x22, 20);
     memset(l.topics[3], 0x33, 32);
     l.ntopics = 4;
     l.data_len = 0;
