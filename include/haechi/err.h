@@ -51,6 +51,9 @@ typedef enum hc_err {
     HC_ERR_RPC_HTTP,        /* the node answered with an HTTP error status */
     HC_ERR_RPC_MALFORMED,   /* the answer is not valid JSON-RPC / too large */
     HC_ERR_RPC,             /* the node returned a JSON-RPC error */
+    HC_ERR_MULTIPART,       /* malformed multipart/form-data body */
+    HC_ERR_ABORTED,         /* stopped by a callback */
+    HC_ERR_INVALID,         /* input fails validation (see the details) */
     HC_ERR__COUNT
 } hc_err;
 

@@ -156,6 +156,10 @@ typedef enum hc_accept_outcome {
 HC_WUR hc_err hc_ledger_mint_accept(hc_ledger *l, const hc_mint *m,
                                     hc_accept_outcome *outcome,
                                     hc_mint *existing);
+/* The same inside a write function (to store more in the same commit). */
+HC_WUR hc_err hc_ltx_mint_accept(hc_ltx *tx, const hc_mint *m,
+                                 hc_accept_outcome *outcome,
+                                 hc_mint *existing);
 HC_WUR hc_err hc_ledger_mint_get(hc_ledger *l, const uint8_t id[16],
                                  hc_mint *out);
 /* Inside a write: replaces a mint (journaled as kind), keeping the content

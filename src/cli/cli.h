@@ -57,5 +57,6 @@ int cmd_deploy(int argc, char **argv);
 int cmd_owner(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_mint(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 #endif

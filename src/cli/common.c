@@ -76,6 +76,9 @@ static const char *const korean[HC_ERR__COUNT] = {
     [HC_ERR_RPC_HTTP] = "체인 노드가 HTTP 오류로 응답했습니다",
     [HC_ERR_RPC_MALFORMED] = "체인 노드의 응답이 잘못되었습니다",
     [HC_ERR_RPC] = "체인 노드가 오류를 돌려주었습니다",
+    [HC_ERR_MULTIPART] = "잘못된 multipart/form-data 본문",
+    [HC_ERR_ABORTED] = "호출자가 중단했습니다",
+    [HC_ERR_INVALID] = "잘못된 입력",
 };
 
 const char *cli_strerror(hc_err err)

@@ -37,6 +37,8 @@ static const struct command commands[] = {
     {"mint", cmd_mint, "mint files directly (operators, tests)",
      "파일을 직접 발행 (운영자, 시험용)"},
     {"deploy", cmd_deploy, "deploy the Haechi contract", "해치 컨트랙트 배포"},
+    {"keys", cmd_keys, "API clients and key addresses",
+     "API 클라이언트와 키 주소"},
     {"ledger", cmd_ledger, "verify the ledger's journal, show its statistics",
      "원장 저널 검증, 통계 보기"},
 };

@@ -417,10 +417,10 @@ struct accept_args {
     hc_mint *existing;
 };
 
-static hc_err accept_fn(hc_ltx *tx, void *arg)
+hc_err hc_ltx_mint_accept(hc_ltx *tx, const hc_mint *m,
+                          hc_accept_outcome *outcome, hc_mint *existing)
 {
-    struct accept_args *a = arg;
-    const hc_mint *m = a->m;
+    struct accept_args args = {m, outcome, existing}, *a = &args;
     uint8_t ikey[HC_CLIENT_MAX + 1 + HC_IDEM_MAX];
     size_t iklen = 0;
     const uint8_t *v;
@@ -465,6 +465,12 @@ static hc_err accept_fn(hc_ltx *tx, void *arg)
     if (!err)
         *a->outcome = HC_ACCEPT_NEW;
     return err;
+}
+
+static hc_err accept_fn(hc_ltx *tx, void *arg)
+{
+    struct accept_args *a = arg;
+    return hc_ltx_mint_accept(tx, a->m, a->outcome, a->existing);
 }
 
 hc_err hc_ledger_mint_accept(hc_ledger *l, const hc_mint *m,

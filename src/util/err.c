@@ -45,6 +45,9 @@ static const char *const messages[HC_ERR__COUNT] = {
     [HC_ERR_RPC_HTTP] = "the chain node answered with an HTTP error",
     [HC_ERR_RPC_MALFORMED] = "the chain node's answer is malformed",
     [HC_ERR_RPC] = "the chain node returned an error",
+    [HC_ERR_MULTIPART] = "malformed multipart/form-data body",
+    [HC_ERR_ABORTED] = "stopped by the caller",
+    [HC_ERR_INVALID] = "invalid input",
 };
 
 const char *hc_strerror(hc_err err)

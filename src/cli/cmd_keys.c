@@ -1,0 +1,223 @@
+/* haechi keys add-client | address | new */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "cli.h"
+#include "haechi/apikey.h"
+#include "haechi/hex.h"
+#include "haechi/ledger.h"
+#include "haechi/records.h"
+
+static const char help_en[] =
+    "Usage: haechi keys add-client --ledger DIR --name NAME --roles ROLES\n"
+    "                              [--rate-per-minute N] [--burst N] "
+    "[--json]\n"
+    "       haechi keys address --key-env NAME\n"
+    "\n"
+    "add-client  registers an API client (a department or a district) in the\n"
+    "            ledger and prints its new API key ONCE: only its hash is\n"
+    "            stored. ROLES is a comma-separated list of minter, auditor,\n"
+    "            admin. Run it while haechid is stopped (one writer per\n"
+    "            ledger).\n"
+    "address     prints the address of the private key in the environment\n"
+    "            variable NAME.\n"
+    "\n"
+    "Exit: 0 done; 2 usage error, name taken, or ledger in use.\n";
+static const char help_ko[] =
+    "사용법: haechi keys add-client --ledger DIR --name NAME --roles ROLES\n"
+    "                               [--rate-per-minute N] [--burst N] "
+    "[--json]\n"
+    "        haechi keys address --key-env NAME\n"
+    "\n"
+    "add-client  API 클라이언트(부서나 자치구)를 원장에 등록하고 새 API 키를\n"
+    "            한 번만 출력합니다 (해시만 저장). ROLES는 minter, auditor,\n"
+    "            admin을 쉼표로 잇습니다. haechid를 멈춘 뒤 실행하세요.\n"
+    "address     환경 변수 NAME의 개인 키에 해당하는 주소를 출력합니다.\n"
+    "\n"
+    "종료 코드: 0 완료, 2 사용법 오류, 이미 있는 이름, 사용 중인 원장.\n";
+
+static int add_client(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"ledger", required_argument, NULL, 'l'},
+        {"name", required_argument, NULL, 'n'},
+        {"roles", required_argument, NULL, 'r'},
+        {"rate-per-minute", required_argument, NULL, 'p'},
+        {"burst", required_argument, NULL, 'b'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = NULL, *name = NULL, *roles_s = NULL;
+    unsigned long rate = 0, burst = 0;
+    int json = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'l': dir = optarg; break;
+        case 'n': name = optarg; break;
+        case 'r': roles_s = optarg; break;
+        case 'j': json = 1; break;
+        case 'p':
+        case 'b': {
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || end == optarg || optarg[0] == '-' || v > 100000000)
+                return cli_usage_error("keys", "%s",
+                                       cli_tr("--rate-per-minute/--burst: "
+                                              "a number",
+                                              "--rate-per-minute/--burst: "
+                                              "숫자"));
+            if (c == 'p')
+                rate = v;
+            else
+                burst = v;
+            break;
+        }
+        case 'h':
+            fputs(cli_tr(help_en, help_ko), stdout);
+            return EXIT_OK;
+        default:
+            return cli_usage_error("keys",
+                                   cli_tr("unknown option or missing value: "
+                                          "'%s'",
+                                          "알 수 없는 옵션이거나 값이 없음: "
+                                          "'%s'"),
+                                   cli_opt_name(argv[optind - 1]));
+        }
+    }
+    if (!dir || !name || !roles_s)
+        return cli_usage_error("keys", "%s",
+                               cli_tr("--ledger, --name and --roles are "
+                                      "required",
+                                      "--ledger, --name, --roles가 "
+                                      "필요합니다"));
+    size_t nlen = strlen(name);
+    int ok = nlen > 0 && nlen <= HC_CLIENT_MAX;
+    for (size_t i = 0; ok && i < nlen; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') ||
+             (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
+             name[i] == '_' || name[i] == '.';
+    if (!ok)
+        return cli_usage_error("keys", "%s",
+                               cli_tr("--name: 1 to 64 of a-z 0-9 - _ .",
+                                      "--name: a-z 0-9 - _ . 로 1~64자"));
+    hc_client cl;
+    memset(&cl, 0, sizeof cl);
+    if (hc_roles_parse(roles_s, &cl.roles))
+        return cli_usage_error("keys", "%s",
+                               cli_tr("--roles: minter, auditor, admin "
+                                      "(comma-separated)",
+                                      "--roles: minter, auditor, admin "
+                                      "(쉼표로 구분)"));
+    memcpy(cl.name, name, nlen + 1);
+    cl.rate_per_min = (uint32_t)rate;
+    cl.burst = (uint32_t)burst;
+    cl.created_ms = (uint64_t)time(NULL) * 1000;
+    char key[HC_APIKEY_LEN + 1];
+    hc_err err = hc_apikey_new(key, cl.key_id, cl.key_hash);
+    if (err)
+        return cli_fail(EXIT_USAGE, "%s", cli_strerror(err));
+    hc_ledger *l;
+    err = hc_ledger_open(&l, dir, NULL);
+    if (!err) {
+        err = hc_ledger_client_add(l, &cl);
+        hc_ledger_close(l);
+    }
+    if (err) {
+        hc_memzero(key, sizeof key);
+        if (err == HC_ERR_EXISTS)
+            return cli_fail(EXIT_USAGE,
+                            cli_tr("client '%s' exists already",
+                                   "클라이언트 '%s'가 이미 있습니다"),
+                            name);
+        return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
+    }
+    char roles[64];
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "client", name);
+        cJSON_AddStringToObject(o, "roles",
+                                hc_roles_str(roles, sizeof roles, cl.roles));
+        cJSON_AddStringToObject(o, "api_key", key);
+        char *s = cJSON_Print(o);
+        if (s)
+            puts(s);
+        free(s);
+        cJSON_Delete(o);
+    } else {
+        printf("%s\n", key);
+        fprintf(stderr,
+                cli_tr("client %s (%s) added; keep this API key: it is not "
+                       "stored and cannot be shown again\n",
+                       "클라이언트 %s (%s) 등록됨; 이 API 키를 보관하세요: "
+                       "저장되지 않아 다시 볼 수 없습니다\n"),
+                name, hc_roles_str(roles, sizeof roles, cl.roles));
+    }
+    hc_memzero(key, sizeof key);
+    return EXIT_OK;
+}
+
+static int key_address(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"key-env", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *env = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'k')
+            env = optarg;
+        else if (c == 'h') {
+            fputs(cli_tr(help_en, help_ko), stdout);
+            return EXIT_OK;
+        } else
+            return cli_usage_error("keys",
+                                   cli_tr("unknown option or missing value: "
+                                          "'%s'",
+                                          "알 수 없는 옵션이거나 값이 없음: "
+                                          "'%s'"),
+                                   cli_opt_name(argv[optind - 1]));
+    }
+    uint8_t sk[32];
+    hc_address a;
+    char s[HC_ADDRESS_STR];
+    int rc = cli_load_key(sk, env, "keys");
+    if (rc)
+        return rc;
+    hc_err err = hc_key_address(&a, sk);
+    hc_memzero(sk, sizeof sk);
+    if (err)
+        return cli_fail(EXIT_USAGE, "%s", cli_strerror(err));
+    puts(hc_address_to_str(s, &a));
+    return EXIT_OK;
+}
+
+int cmd_keys(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(cli_tr(help_en, help_ko), argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "add-client"))
+        return add_client(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "address"))
+        return key_address(argc - 1, argv + 1);
+    return cli_usage_error("keys",
+                           cli_tr("unknown keys command '%s' (add-client, "
+                                  "address)",
+                                  "알 수 없는 keys 명령 '%s' (add-client, "
+                                  "address)"),
+                           argv[1]);
+}

@@ -1,0 +1,171 @@
+/* haechid — the Haechi mint service: a thin program over libhaechi. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "haechi/api.h"
+#include "haechi/config.h"
+#include "haechi/ledger.h"
+#include "haechi/log.h"
+#include "haechi/metrics.h"
+#include "haechi/rpc.h"
+
+#ifndef HAECHI_VERSION
+#define HAECHI_VERSION "0.1.0"
+#endif
+
+static const char usage[] =
+    "Usage: haechid [--config FILE] [--check-config] [--help] [--version]\n"
+    "\n"
+    "The Haechi mint service: accepts citizens' works over HTTP, hashes them\n"
+    "as they stream in, and queues their tokens in a durable ledger.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config FILE   INI configuration (see haechid.ini.example);\n"
+    "                      without it, built-in defaults\n"
+    "  --check-config      load and check the configuration, print the\n"
+    "                      effective settings, and exit (0 ok, 2 invalid)\n"
+    "  -h, --help          this help\n"
+    "  --version           the version\n"
+    "\n"
+    "Environment overrides: HAECHI_LISTEN (host:port), HAECHI_LEDGER_DIR,\n"
+    "HAECHI_MAX_UPLOAD, HAECHI_MAX_QUEUE, HAECHI_RATE_PER_MINUTE,\n"
+    "HAECHI_BURST, HAECHI_RPC, HAECHI_CONTRACT, HAECHI_CHAIN_ID,\n"
+    "HAECHI_PUBLIC_URL, HAECHI_LOG_LEVEL.\n"
+    "\n"
+    "API clients are added with `haechi keys add-client --ledger DIR` while\n"
+    "the service is stopped. SIGTERM or SIGINT stops it gracefully: no new\n"
+    "connections, requests in flight finish, the ledger is closed.\n"
+    "Logs: one JSON object per line on standard error.\n";
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = NULL;
+    int check_only = 0, c;
+    hc_config cfg;
+    char why[512];
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'k':
+            check_only = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case 'v':
+            printf("haechid %s\n", HAECHI_VERSION);
+            return 0;
+        default:
+            fprintf(stderr, "haechid: unknown option or missing value\n%s",
+                    usage);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "haechid: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+
+    /* secrets must never land in a core dump */
+    struct rlimit no_core = {0, 0};
+    (void)setrlimit(RLIMIT_CORE, &no_core);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+    hc_config_defaults(&cfg);
+    if (config_path && hc_config_load(&cfg, config_path, why, sizeof why)) {
+        fprintf(stderr, "haechid: %s\n", why);
+        return 2;
+    }
+    if (hc_config_env(&cfg, why, sizeof why) ||
+        hc_config_check(&cfg, why, sizeof why)) {
+        fprintf(stderr, "haechid: %s\n", why);
+        return 2;
+    }
+    if (check_only) {
+        hc_config_print(&cfg, stdout);
+        return 0;
+    }
+    hc_log_set_level(cfg.log_level);
+
+    /* signals are taken by sigwait below, in this thread only */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    hc_ledger *ledger = NULL;
+    hc_metrics *metrics = NULL;
+    hc_rpc *rpc = NULL;
+    hc_api *api = NULL;
+    int rc = 1;
+    hc_err err = hc_ledger_open(&ledger, cfg.ledger_dir, NULL);
+    if (err) {
+        hc_logline l;
+        hc_log_begin(&l, HC_LOG_ERROR, "ledger_open_failed");
+        hc_log_str(&l, "dir", cfg.ledger_dir);
+        hc_log_str(&l, "error", hc_strerror(err));
+        hc_log_end(&l);
+        goto out;
+    }
+    if ((err = hc_metrics_new(&metrics)))
+        goto out;
+    if (cfg.rpc_url[0] && (err = hc_rpc_open(&rpc, cfg.rpc_url, NULL))) {
+        hc_log_msg(HC_LOG_ERROR, "rpc_open_failed", hc_strerror(err));
+        goto out;
+    }
+    hc_api_deps deps = {&cfg, ledger, metrics, rpc};
+    err = hc_api_start(&api, &deps);
+    if (err) {
+        hc_logline l;
+        hc_log_begin(&l, HC_LOG_ERROR, "listen_failed");
+        hc_log_str(&l, "host", cfg.listen_host);
+        hc_log_uint(&l, "port", cfg.listen_port);
+        hc_log_str(&l, "error", hc_strerror(err));
+        hc_log_end(&l);
+        goto out;
+    }
+    hc_logline l;
+    hc_log_begin(&l, HC_LOG_INFO, "started");
+    hc_log_str(&l, "version", HAECHI_VERSION);
+    hc_log_str(&l, "host", cfg.listen_host);
+    hc_log_uint(&l, "port", hc_api_port(api));
+    hc_log_str(&l, "ledger", cfg.ledger_dir);
+    hc_log_str(&l, "chain", cfg.rpc_url[0] ? "configured" : "none");
+    hc_log_end(&l);
+
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    hc_log_begin(&l, HC_LOG_INFO, "stopping");
+    hc_log_str(&l, "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    hc_log_end(&l);
+    rc = 0;
+out:
+    hc_api_stop(api, 30000);
+    hc_ledger_close(ledger);
+    hc_rpc_close(rpc);
+    hc_metrics_free(metrics);
+    if (!rc)
+        hc_log_msg(HC_LOG_INFO, "stopped", "bye");
+    return rc;
+}

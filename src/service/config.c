@@ -1,0 +1,257 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "haechi/config.h"
+#include "haechi/key.h"
+#include "haechi/log.h"
+
+void hc_config_defaults(hc_config *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+    c->listen_port = 8080;
+    c->max_connections = 512;
+    c->connection_timeout = 30;
+    c->max_upload = (uint64_t)1 << 30; /* 1 GiB */
+    snprintf(c->public_url, sizeof c->public_url, "http://127.0.0.1:8080");
+    snprintf(c->ledger_dir, sizeof c->ledger_dir, ".haechi/ledger");
+    c->max_queue = 100000;
+    c->rate_per_minute = 600;
+    c->burst = 100;
+    c->log_level = HC_LOG_INFO;
+}
+
+hc_err hc_parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-' || *s == ' ')
+        return HC_ERR_NUMBER;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return HC_ERR_NUMBER;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    else if (*end == 'T' || *end == 't')
+        shift = 40;
+    if (shift)
+        end++;
+    if (*end == 'i' || *end == 'B')
+        end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+    if (*end)
+        return HC_ERR_NUMBER;
+    if (shift && v > (ULLONG_MAX >> shift))
+        return HC_ERR_OVERFLOW;
+    *out = (uint64_t)v << shift;
+    return HC_OK;
+}
+
+static hc_err parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    hc_err err = hc_parse_size(s, out);
+    if (!err && *out > max)
+        err = HC_ERR_OVERFLOW;
+    return err;
+}
+
+static hc_err copy_str(char *dst, size_t cap, const char *v)
+{
+    if (strlen(v) >= cap)
+        return HC_ERR_LENGTH;
+    memcpy(dst, v, strlen(v) + 1);
+    return HC_OK;
+}
+
+static hc_err parse_listen(hc_config *c, const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    uint64_t port;
+    if (!colon || colon == v || (size_t)(colon - v) >= sizeof c->listen_host)
+        return HC_ERR_ARG;
+    if (parse_uint(colon + 1, 65535, &port) || port == 0)
+        return HC_ERR_ARG;
+    memcpy(c->listen_host, v, (size_t)(colon - v));
+    c->listen_host[colon - v] = 0;
+    c->listen_port = (uint16_t)port;
+    return HC_OK;
+}
+
+/* Sets one setting; section may be "" for environment names. */
+static hc_err set(hc_config *c, const char *section, const char *name,
+                  const char *v)
+{
+    uint64_t u;
+#define IS(s, n) (!strcasecmp(section, s) && !strcasecmp(name, n))
+    if (IS("server", "listen"))
+        return parse_listen(c, v);
+    if (IS("server", "max_connections")) {
+        hc_err err = parse_uint(v, 100000, &u);
+        if (!err && u == 0)
+            err = HC_ERR_ARG;
+        c->max_connections = (unsigned)u;
+        return err;
+    }
+    if (IS("server", "connection_timeout")) {
+        hc_err err = parse_uint(v, 86400, &u);
+        c->connection_timeout = (unsigned)u;
+        return err;
+    }
+    if (IS("server", "max_upload")) {
+        hc_err err = hc_parse_size(v, &c->max_upload);
+        return !err && c->max_upload == 0 ? HC_ERR_ARG : err;
+    }
+    if (IS("server", "public_url"))
+        return copy_str(c->public_url, sizeof c->public_url, v);
+    if (IS("ledger", "dir"))
+        return copy_str(c->ledger_dir, sizeof c->ledger_dir, v);
+    if (IS("ledger", "max_queue"))
+        return parse_uint(v, UINT64_MAX, &c->max_queue);
+    if (IS("limits", "rate_per_minute")) {
+        hc_err err = parse_uint(v, 100000000, &u);
+        c->rate_per_minute = (unsigned)u;
+        return err;
+    }
+    if (IS("limits", "burst")) {
+        hc_err err = parse_uint(v, 100000000, &u);
+        c->burst = (unsigned)u;
+        return err;
+    }
+    if (IS("chain", "rpc_url"))
+        return copy_str(c->rpc_url, sizeof c->rpc_url, v);
+    if (IS("chain", "contract")) {
+        hc_address a;
+        if (*v && hc_address_parse(&a, v))
+            return HC_ERR_ADDRESS;
+        return copy_str(c->contract, sizeof c->contract, v);
+    }
+    if (IS("chain", "chain_id"))
+        return parse_uint(v, UINT64_MAX / 2 - 36, &c->chain_id);
+    if (IS("log", "level")) {
+        int l = hc_log_level_parse(v);
+        if (l < 0)
+            return HC_ERR_ARG;
+        c->log_level = l;
+        return HC_OK;
+    }
+#undef IS
+    return HC_ERR_NOT_FOUND;
+}
+
+struct load_ctx {
+    hc_config *c;
+    char *why;
+    size_t cap;
+    hc_err err;
+};
+
+static int on_ini(void *user, const char *section, const char *name,
+                  const char *value)
+{
+    struct load_ctx *x = user;
+    hc_err err = set(x->c, section, name, value);
+    if (err && !x->err) {
+        x->err = HC_ERR_INVALID;
+        snprintf(x->why, x->cap, "[%s] %s: %s", section, name,
+                 err == HC_ERR_NOT_FOUND ? "unknown setting"
+                                         : "invalid value");
+    }
+    return err ? 0 : 1;
+}
+
+hc_err hc_config_load(hc_config *c, const char *path, char *why, size_t cap)
+{
+    struct load_ctx x = {c, why, cap, HC_OK};
+    if (why && cap)
+        why[0] = 0;
+    int rc = ini_parse(path, on_ini, &x);
+    if (rc == -1) {
+        snprintf(why, cap, "%s: %s", path, strerror(errno));
+        return HC_ERR_IO;
+    }
+    if (x.err) {
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%s", why);
+        snprintf(why, cap, "%s line %d: %s", path, rc, tmp);
+        return x.err;
+    }
+    if (rc != 0) {
+        snprintf(why, cap, "%s line %d: syntax error", path, rc);
+        return HC_ERR_INVALID;
+    }
+    return HC_OK;
+}
+
+hc_err hc_config_env(hc_config *c, char *why, size_t cap)
+{
+    static const struct {
+        const char *env, *section, *name;
+    } map[] = {
+        {"HAECHI_LISTEN", "server", "listen"},
+        {"HAECHI_MAX_UPLOAD", "server", "max_upload"},
+        {"HAECHI_PUBLIC_URL", "server", "public_url"},
+        {"HAECHI_LEDGER_DIR", "ledger", "dir"},
+        {"HAECHI_MAX_QUEUE", "ledger", "max_queue"},
+        {"HAECHI_RATE_PER_MINUTE", "limits", "rate_per_minute"},
+        {"HAECHI_BURST", "limits", "burst"},
+        {"HAECHI_RPC", "chain", "rpc_url"},
+        {"HAECHI_CONTRACT", "chain", "contract"},
+        {"HAECHI_CHAIN_ID", "chain", "chain_id"},
+        {"HAECHI_LOG_LEVEL", "log", "level"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+        const char *v = getenv(map[i].env);
+        if (!v)
+            continue;
+        if (set(c, map[i].section, map[i].name, v)) {
+            snprintf(why, cap, "%s: invalid value", map[i].env);
+            return HC_ERR_INVALID;
+        }
+    }
+    return HC_OK;
+}
+
+hc_err hc_config_check(const hc_config *c, char *why, size_t cap)
+{
+    if (c->contract[0] && !c->rpc_url[0]) {
+        snprintf(why, cap, "[chain] contract is set but rpc_url is not");
+        return HC_ERR_INVALID;
+    }
+    if (c->rpc_url[0] && strncmp(c->rpc_url, "http://", 7) &&
+        strncmp(c->rpc_url, "https://", 8)) {
+        snprintf(why, cap, "[chain] rpc_url must be an http(s) URL");
+        return HC_ERR_INVALID;
+    }
+    if (!c->ledger_dir[0]) {
+        snprintf(why, cap, "[ledger] dir is empty");
+        return HC_ERR_INVALID;
+    }
+    return HC_OK;
+}
+
+void hc_config_print(const hc_config *c, void *file)
+{
+    FILE *f = file;
+    fprintf(f,
+            "[server]\nlisten = %s:%u\nmax_connections = %u\n"
+            "connection_timeout = %u\nmax_upload = %llu\npublic_url = %s\n\n"
+            "[ledger]\ndir = %s\nmax_queue = %llu\n\n"
+            "[limits]\nrate_per_minute = %u\nburst = %u\n\n"
+            "[chain]\nrpc_url = %s\ncontract = %s\nchain_id = %llu\n\n"
+            "[log]\nlevel = %s\n",
+            c->listen_host, c->listen_port, c->max_connections,
+            c->connection_timeout, (unsigned long long)c->max_upload,
+            c->public_url, c->ledger_dir, (unsigned long long)c->max_queue,
+            c->rate_per_minute, c->burst, c->rpc_url, c->contract,
+            (unsigned long long)c->chain_id, hc_log_level_name(c->log_level));
+}
