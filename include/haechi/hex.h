@@ -13,13 +13,14 @@
 #include "haechi/err.h"
 #include "haechi/util.h"
 
-#define HC_HEX_PREFIX_OPTIONAL 0u /* "0x" may be present */
-#define HC_HEX_PREFIX_REQUIRED 1u /* "0x" (or "0X") must be present */
+#define HC_HEX_PREFIX_OPTIONAL  0u /* "0x" may be present */
+#define HC_HEX_PREFIX_REQUIRED  1u /* "0x" (or "0X") must be present */
 #define HC_HEX_PREFIX_FORBIDDEN 2u /* plain digits only */
 
 /* Decodes the hex string s (slen characters; not NUL-terminated necessarily)
  * into out, which holds out_cap bytes. *out_len receives the byte count.
- * Returns HC_ERR_HEX_PREFIX, HC_ERR_HEX_ODD, HC_ERR_HEX_DIGIT, HC_ERR_BUFFER. */
+ * Returns HC_ERR_HEX_PREFIX, HC_ERR_HEX_ODD, HC_ERR_HEX_DIGIT, HC_ERR_BUFFER.
+ */
 HC_WUR hc_err hc_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len,
                             const char *s, size_t slen, unsigned flags);
 

@@ -9,8 +9,8 @@
 #define HC_KECCAK256_LEN 32
 
 typedef struct hc_keccak_ctx {
-    uint64_t s[25];   /* the sponge state */
-    size_t pos;       /* bytes absorbed into the current block */
+    uint64_t s[25]; /* the sponge state */
+    size_t pos;     /* bytes absorbed into the current block */
 } hc_keccak_ctx;
 
 void hc_keccak256_init(hc_keccak_ctx *ctx);

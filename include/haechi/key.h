@@ -16,7 +16,7 @@
 
 #define HC_ADDRESS_LEN 20
 #define HC_ADDRESS_STR 43 /* "0x" + 40 + NUL */
-#define HC_SECKEY_LEN 32
+#define HC_SECKEY_LEN  32
 
 typedef struct hc_address {
     uint8_t b[HC_ADDRESS_LEN];

@@ -27,9 +27,9 @@
 #include "haechi/err.h"
 #include "haechi/util.h"
 
-#define HC_MP_BOUNDARY_MAX 70 /* RFC 2046 */
-#define HC_MP_HEADER_MAX 8192 /* all header lines of one part */
-#define HC_MP_MAX_PARTS 16
+#define HC_MP_BOUNDARY_MAX 70   /* RFC 2046 */
+#define HC_MP_HEADER_MAX   8192 /* all header lines of one part */
+#define HC_MP_MAX_PARTS    16
 
 typedef struct hc_mp hc_mp;
 

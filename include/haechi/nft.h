@@ -18,8 +18,8 @@
 
 /* Event signatures (topic 0 = keccak256 of these). Minted indexes only the
  * token id; its data is (address creator, bytes32 metadataHash). */
-#define HC_NFT_EV_MINTED "Minted(uint256,address,bytes32)"
-#define HC_NFT_EV_SKIPPED "MintSkipped(uint256,address)"
+#define HC_NFT_EV_MINTED   "Minted(uint256,address,bytes32)"
+#define HC_NFT_EV_SKIPPED  "MintSkipped(uint256,address)"
 #define HC_NFT_EV_TRANSFER "Transfer(address,address,uint256)"
 
 /* One item of a mint: who gets it, what, with which royalty. */
@@ -51,18 +51,18 @@ const char *hc_nft_bytecode_hex(void);
 /* Decoded contract events. */
 typedef enum hc_nft_event_kind {
     HC_NFT_EVENT_OTHER = 0,
-    HC_NFT_EVENT_MINTED,   /* token_id, creator, metadata_hash */
-    HC_NFT_EVENT_SKIPPED,  /* token_id, owner (zero if retired) */
-    HC_NFT_EVENT_TRANSFER  /* from, to, token_id */
+    HC_NFT_EVENT_MINTED,  /* token_id, creator, metadata_hash */
+    HC_NFT_EVENT_SKIPPED, /* token_id, owner (zero if retired) */
+    HC_NFT_EVENT_TRANSFER /* from, to, token_id */
 } hc_nft_event_kind;
 
 typedef struct hc_nft_event {
     hc_nft_event_kind kind;
     uint8_t token_id[32];
-    hc_address creator;      /* MINTED */
+    hc_address creator; /* MINTED */
     uint8_t metadata_hash[32];
-    hc_address owner;        /* SKIPPED */
-    hc_address from, to;     /* TRANSFER */
+    hc_address owner;    /* SKIPPED */
+    hc_address from, to; /* TRANSFER */
 } hc_nft_event;
 
 /* Decodes a log (HC_NFT_EVENT_OTHER for logs of other kinds; HC_ERR_ABI for

@@ -19,11 +19,11 @@
 #include "haechi/util.h"
 
 #define HC_MINT_ID_LEN 16
-#define HC_CLIENT_MAX 64     /* client (department) name, bytes */
-#define HC_IDEM_MAX 128      /* Idempotency-Key, bytes */
-#define HC_REASON_MAX 256    /* failure reason, bytes */
-#define HC_URL_MAX 2048
-#define HC_KEY_ID_LEN 8      /* public part of an API key */
+#define HC_CLIENT_MAX  64  /* client (department) name, bytes */
+#define HC_IDEM_MAX    128 /* Idempotency-Key, bytes */
+#define HC_REASON_MAX  256 /* failure reason, bytes */
+#define HC_URL_MAX     2048
+#define HC_KEY_ID_LEN  8 /* public part of an API key */
 
 typedef enum hc_mint_state {
     HC_MINT_QUEUED = 1,
@@ -39,24 +39,24 @@ int hc_mint_state_terminal(int state);
 
 typedef struct hc_mint {
     uint8_t id[HC_MINT_ID_LEN];
-    uint8_t content_hash[32];   /* SHA-256 of the content = the token id */
-    uint8_t metadata_hash[32];  /* committed on chain */
-    uint8_t request_hash[32];   /* what an idempotent retry must match */
-    hc_address creator;         /* receives the token */
+    uint8_t content_hash[32];  /* SHA-256 of the content = the token id */
+    uint8_t metadata_hash[32]; /* committed on chain */
+    uint8_t request_hash[32];  /* what an idempotent retry must match */
+    hc_address creator;        /* receives the token */
     uint16_t royalty_bps;
-    uint8_t state;              /* hc_mint_state */
+    uint8_t state; /* hc_mint_state */
     char client[HC_CLIENT_MAX + 1];
     char idem_key[HC_IDEM_MAX + 1]; /* "" when the request had none */
     uint64_t content_size;
     uint64_t created_ms, updated_ms;
-    uint8_t has_tx;             /* signer, nonce, tx_hash are set */
+    uint8_t has_tx; /* signer, nonce, tx_hash are set */
     hc_address signer;
     uint64_t nonce;
-    uint8_t tx_hash[32];        /* latest (or mined) transaction */
-    uint64_t block;             /* 0 until mined */
+    uint8_t tx_hash[32]; /* latest (or mined) transaction */
+    uint64_t block;      /* 0 until mined */
     uint64_t gas_used;
     hc_u256 fee_paid;
-    hc_address chain_owner;     /* for conflict: who owns it on chain */
+    hc_address chain_owner; /* for conflict: who owns it on chain */
     char reason[HC_REASON_MAX + 1];
 } hc_mint;
 
@@ -75,9 +75,9 @@ typedef struct hc_token {
 
 typedef struct hc_nonce_state {
     hc_address signer;
-    uint64_t next;           /* next nonce to assign */
-    uint64_t chain_latest;   /* last eth_getTransactionCount(latest) seen */
-    uint64_t chain_pending;  /* … (pending) */
+    uint64_t next;          /* next nonce to assign */
+    uint64_t chain_latest;  /* last eth_getTransactionCount(latest) seen */
+    uint64_t chain_pending; /* … (pending) */
     uint64_t checked_ms;
 } hc_nonce_state;
 
@@ -85,7 +85,7 @@ typedef struct hc_sent_tx {
     hc_address signer;
     uint64_t nonce;
     uint8_t hash[32];
-    const uint8_t *raw;      /* the signed bytes (decode: points into input) */
+    const uint8_t *raw; /* the signed bytes (decode: points into input) */
     size_t raw_len;
     uint64_t sent_ms;
     hc_u256 max_fee, priority_fee;
@@ -99,20 +99,20 @@ typedef struct hc_outbox_item {
     uint8_t mint_id[HC_MINT_ID_LEN];
     uint32_t attempts;
     uint64_t next_ms;
-    const uint8_t *payload;  /* the webhook body (decode: into input) */
+    const uint8_t *payload; /* the webhook body (decode: into input) */
     size_t payload_len;
 } hc_outbox_item;
 
-#define HC_ROLE_MINTER 1u
+#define HC_ROLE_MINTER  1u
 #define HC_ROLE_AUDITOR 2u
-#define HC_ROLE_ADMIN 4u
+#define HC_ROLE_ADMIN   4u
 
 typedef struct hc_client {
     char name[HC_CLIENT_MAX + 1];
     uint8_t key_id[HC_KEY_ID_LEN];
-    uint8_t key_hash[32];    /* SHA-256 of the secret part of the key */
-    uint32_t roles;          /* HC_ROLE_* */
-    uint32_t rate_per_min;   /* 0 = the service default */
+    uint8_t key_hash[32];  /* SHA-256 of the secret part of the key */
+    uint32_t roles;        /* HC_ROLE_* */
+    uint32_t rate_per_min; /* 0 = the service default */
     uint32_t burst;
     uint8_t disabled;
     uint64_t created_ms;
@@ -144,10 +144,10 @@ void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
 /* ---- operations */
 
 typedef enum hc_accept_outcome {
-    HC_ACCEPT_NEW = 1,       /* stored: answer 202 */
-    HC_ACCEPT_REPLAY,        /* same client, key and request: the same mint */
-    HC_ACCEPT_KEY_REUSED,    /* same key, different request */
-    HC_ACCEPT_DUPLICATE      /* the content is minted or queued already */
+    HC_ACCEPT_NEW = 1,    /* stored: answer 202 */
+    HC_ACCEPT_REPLAY,     /* same client, key and request: the same mint */
+    HC_ACCEPT_KEY_REUSED, /* same key, different request */
+    HC_ACCEPT_DUPLICATE   /* the content is minted or queued already */
 } hc_accept_outcome;
 
 /* Stores a new mint request (state queued) with its idempotency and content
@@ -158,8 +158,7 @@ HC_WUR hc_err hc_ledger_mint_accept(hc_ledger *l, const hc_mint *m,
                                     hc_mint *existing);
 /* The same inside a write function (to store more in the same commit). */
 HC_WUR hc_err hc_ltx_mint_accept(hc_ltx *tx, const hc_mint *m,
-                                 hc_accept_outcome *outcome,
-                                 hc_mint *existing);
+                                 hc_accept_outcome *outcome, hc_mint *existing);
 HC_WUR hc_err hc_ledger_mint_get(hc_ledger *l, const uint8_t id[16],
                                  hc_mint *out);
 /* Inside a write: replaces a mint (journaled as kind), keeping the content

@@ -34,9 +34,9 @@ HC_WUR hc_err hc_rlp_list_end(hc_buf *b, size_t mark);
 
 /* ---- decoding */
 typedef struct hc_rlp_item {
-    const uint8_t *p; /* payload (points into the input) */
-    size_t len;       /* payload length */
-    int is_list;      /* 1 for a list, 0 for a byte string */
+    const uint8_t *p;   /* payload (points into the input) */
+    size_t len;         /* payload length */
+    int is_list;        /* 1 for a list, 0 for a byte string */
     const uint8_t *raw; /* the whole item, header included */
     size_t raw_len;
 } hc_rlp_item;

@@ -28,22 +28,22 @@ typedef struct hc_rpc hc_rpc;
 
 typedef enum hc_rpc_class {
     HC_RPC_OK = 0,
-    HC_RPC_UNREACHABLE,      /* transport: connect refused, DNS, TLS */
+    HC_RPC_UNREACHABLE, /* transport: connect refused, DNS, TLS */
     HC_RPC_TIMEOUT,
-    HC_RPC_HTTP,             /* HTTP status not 2xx */
-    HC_RPC_MALFORMED,        /* not HTTP or JSON-RPC, cut short, wrong
-                                types, too large */
-    HC_RPC_ERROR,            /* any other JSON-RPC error */
+    HC_RPC_HTTP,      /* HTTP status not 2xx */
+    HC_RPC_MALFORMED, /* not HTTP or JSON-RPC, cut short, wrong
+                         types, too large */
+    HC_RPC_ERROR,     /* any other JSON-RPC error */
     HC_RPC_NONCE_TOO_LOW,
     HC_RPC_NONCE_TOO_HIGH,
     HC_RPC_REPLACEMENT_UNDERPRICED,
     HC_RPC_ALREADY_KNOWN,
     HC_RPC_INSUFFICIENT_FUNDS,
-    HC_RPC_FEE_TOO_LOW,      /* below base fee / node minimum */
-    HC_RPC_GAS_LIMIT,        /* intrinsic gas too low / above block limit */
-    HC_RPC_REVERTED,         /* execution reverted (revert data kept) */
+    HC_RPC_FEE_TOO_LOW, /* below base fee / node minimum */
+    HC_RPC_GAS_LIMIT,   /* intrinsic gas too low / above block limit */
+    HC_RPC_REVERTED,    /* execution reverted (revert data kept) */
     HC_RPC_METHOD_NOT_FOUND,
-    HC_RPC_RATE_LIMITED,     /* HTTP 429 or a node's "rate limit" error */
+    HC_RPC_RATE_LIMITED, /* HTTP 429 or a node's "rate limit" error */
     HC_RPC_CLASS_END
 } hc_rpc_class;
 
@@ -54,18 +54,18 @@ const char *hc_rpc_class_name(hc_rpc_class c);
 /* What went wrong with the last call, in detail. */
 typedef struct hc_rpc_status {
     hc_rpc_class cls;
-    long http_status;         /* 0 if no HTTP answer */
-    int64_t code;             /* JSON-RPC error code (0 if none) */
-    char message[256];        /* the node's message (truncated) */
+    long http_status;                  /* 0 if no HTTP answer */
+    int64_t code;                      /* JSON-RPC error code (0 if none) */
+    char message[256];                 /* the node's message (truncated) */
     uint8_t revert[HC_RPC_REVERT_MAX]; /* revert data of a reverted call */
     size_t revert_len;
-    double elapsed_ms;        /* how long the call took */
+    double elapsed_ms; /* how long the call took */
 } hc_rpc_status;
 
 typedef struct hc_rpc_opts {
-    long timeout_ms;          /* whole call; 0 = 10 s */
-    long connect_timeout_ms;  /* 0 = 3 s */
-    size_t max_response;      /* 0 = 32 MiB */
+    long timeout_ms;         /* whole call; 0 = 10 s */
+    long connect_timeout_ms; /* 0 = 3 s */
+    size_t max_response;     /* 0 = 32 MiB */
 } hc_rpc_opts;
 
 /* Creates a client for url (http:// or https:// only). */
@@ -100,21 +100,19 @@ HC_WUR hc_err hc_rpc_max_priority_fee(hc_rpc *c, hc_u256 *out,
                                       hc_rpc_status *st);
 /* eth_call of data to `to` at block; the return data is appended to out. */
 HC_WUR hc_err hc_rpc_call(hc_rpc *c, const hc_address *from,
-                          const hc_address *to, const uint8_t *data,
-                          size_t len, const char *block, hc_buf *out,
-                          hc_rpc_status *st);
+                          const hc_address *to, const uint8_t *data, size_t len,
+                          const char *block, hc_buf *out, hc_rpc_status *st);
 /* eth_estimateGas; to may be NULL (creation); from may be NULL. */
 HC_WUR hc_err hc_rpc_estimate_gas(hc_rpc *c, const hc_address *from,
                                   const hc_address *to, const uint8_t *data,
                                   size_t len, const hc_u256 *value,
                                   uint64_t *out, hc_rpc_status *st);
-HC_WUR hc_err hc_rpc_get_code(hc_rpc *c, const hc_address *a,
-                              const char *block, hc_buf *out,
-                              hc_rpc_status *st);
+HC_WUR hc_err hc_rpc_get_code(hc_rpc *c, const hc_address *a, const char *block,
+                              hc_buf *out, hc_rpc_status *st);
 
 typedef struct hc_block {
     uint64_t number;
-    uint8_t hash[32];         /* all zero if null (geth's pending block) */
+    uint8_t hash[32]; /* all zero if null (geth's pending block) */
     uint8_t parent_hash[32];
     uint64_t timestamp;
     uint64_t gas_limit, gas_used;
@@ -132,15 +130,15 @@ char *hc_rpc_block_tag(char tag[19], uint64_t number);
 #define HC_FEE_HISTORY_MAX 1024
 typedef struct hc_fee_history {
     uint64_t oldest_block;
-    size_t n;                 /* blocks */
+    size_t n;                                 /* blocks */
     hc_u256 base_fee[HC_FEE_HISTORY_MAX + 1]; /* n + 1: the next block's too */
     hc_u256 reward[HC_FEE_HISTORY_MAX];       /* at the requested percentile */
     double gas_used_ratio[HC_FEE_HISTORY_MAX];
 } hc_fee_history;
 
-HC_WUR hc_err hc_rpc_fee_history(hc_rpc *c, unsigned blocks,
-                                 const char *newest, double percentile,
-                                 hc_fee_history *out, hc_rpc_status *st);
+HC_WUR hc_err hc_rpc_fee_history(hc_rpc *c, unsigned blocks, const char *newest,
+                                 double percentile, hc_fee_history *out,
+                                 hc_rpc_status *st);
 
 typedef struct hc_log {
     hc_address address;
@@ -157,7 +155,7 @@ typedef struct hc_log {
 
 typedef struct hc_receipt {
     uint8_t tx_hash[32];
-    int status;               /* 1 success, 0 reverted */
+    int status; /* 1 success, 0 reverted */
     uint64_t block_number;
     uint8_t block_hash[32];
     uint64_t tx_index;
@@ -168,7 +166,7 @@ typedef struct hc_receipt {
     hc_address to;
     int has_contract_address;
     hc_address contract_address;
-    hc_log *logs;             /* owned */
+    hc_log *logs; /* owned */
     size_t nlogs;
 } hc_receipt;
 
@@ -183,7 +181,7 @@ typedef struct hc_txinfo {
     uint8_t hash[32];
     hc_address from;
     uint64_t nonce;
-    int mined;                /* block_number valid */
+    int mined; /* block_number valid */
     uint64_t block_number;
 } hc_txinfo;
 
@@ -192,10 +190,10 @@ HC_WUR hc_err hc_rpc_get_transaction(hc_rpc *c, const uint8_t hash[32],
                                      hc_txinfo *out, hc_rpc_status *st);
 
 typedef struct hc_log_filter {
-    const hc_address *address;  /* NULL: any */
-    const char *from_block;     /* NULL: "earliest" */
-    const char *to_block;       /* NULL: "latest" */
-    const uint8_t *topics[4];   /* NULL entries match anything */
+    const hc_address *address; /* NULL: any */
+    const char *from_block;    /* NULL: "earliest" */
+    const char *to_block;      /* NULL: "latest" */
+    const uint8_t *topics[4];  /* NULL entries match anything */
     size_t ntopics;
 } hc_log_filter;
 

@@ -14,10 +14,10 @@
 #include "haechi/u256.h"
 
 typedef struct hc_send_opts {
-    uint64_t gas_limit;   /* 0: eth_estimateGas + 20 % */
-    int legacy;           /* EIP-155 legacy transaction (eth_gasPrice) */
-    long wait_ms;         /* how long to wait for the receipt; 0 = 120 s */
-    long poll_ms;         /* receipt polling interval; 0 = 250 ms */
+    uint64_t gas_limit; /* 0: eth_estimateGas + 20 % */
+    int legacy;         /* EIP-155 legacy transaction (eth_gasPrice) */
+    long wait_ms;       /* how long to wait for the receipt; 0 = 120 s */
+    long poll_ms;       /* receipt polling interval; 0 = 250 ms */
 } hc_send_opts;
 
 /* Sends data to `to` (NULL: contract creation) with value (NULL: 0) from the

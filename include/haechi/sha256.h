@@ -17,7 +17,8 @@ typedef struct hc_sha256_ctx {
 } hc_sha256_ctx;
 
 HC_WUR hc_err hc_sha256_init(hc_sha256_ctx *ctx);
-HC_WUR hc_err hc_sha256_update(hc_sha256_ctx *ctx, const void *data, size_t len);
+HC_WUR hc_err hc_sha256_update(hc_sha256_ctx *ctx, const void *data,
+                               size_t len);
 HC_WUR hc_err hc_sha256_final(hc_sha256_ctx *ctx, uint8_t out[32]);
 void hc_sha256_free(hc_sha256_ctx *ctx);
 

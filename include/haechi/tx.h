@@ -19,7 +19,7 @@
 #include "haechi/u256.h"
 #include "haechi/util.h"
 
-#define HC_TX_LEGACY 0
+#define HC_TX_LEGACY  0
 #define HC_TX_EIP2930 1
 #define HC_TX_EIP1559 2
 
@@ -35,25 +35,25 @@ typedef struct hc_access_entry {
 } hc_access_entry;
 
 typedef struct hc_tx {
-    uint8_t type;        /* HC_TX_LEGACY, HC_TX_EIP2930, HC_TX_EIP1559 */
-    int eip155;          /* legacy only: 1 if replay-protected (chain id in v) */
+    uint8_t type; /* HC_TX_LEGACY, HC_TX_EIP2930, HC_TX_EIP1559 */
+    int eip155;   /* legacy only: 1 if replay-protected (chain id in v) */
     hc_u256 chain_id;
-    uint64_t nonce;      /* must be <= HC_TX_NONCE_MAX */
-    hc_u256 gas_price;   /* legacy and type 1 */
+    uint64_t nonce;                   /* must be <= HC_TX_NONCE_MAX */
+    hc_u256 gas_price;                /* legacy and type 1 */
     hc_u256 max_priority_fee_per_gas; /* type 2 */
     hc_u256 max_fee_per_gas;          /* type 2 */
     uint64_t gas_limit;
-    int has_to;          /* 0: contract creation */
+    int has_to; /* 0: contract creation */
     hc_address to;
     hc_u256 value;
-    uint8_t *data;       /* owned calldata / init code */
+    uint8_t *data; /* owned calldata / init code */
     size_t data_len;
     hc_access_entry *access_list; /* owned; type 1 and 2 */
     size_t access_len;
     /* signature */
     int is_signed;
-    uint8_t y_parity;    /* recovery id, 0 or 1 */
-    hc_u256 v;           /* legacy: v as on the wire; typed: = y_parity */
+    uint8_t y_parity; /* recovery id, 0 or 1 */
+    hc_u256 v;        /* legacy: v as on the wire; typed: = y_parity */
     uint8_t r[32];
     uint8_t s[32];
 } hc_tx;

@@ -54,8 +54,8 @@ HC_WUR hc_err hc_u256_add(hc_u256 *out, const hc_u256 *a, const hc_u256 *b);
 HC_WUR hc_err hc_u256_sub(hc_u256 *out, const hc_u256 *a, const hc_u256 *b);
 HC_WUR hc_err hc_u256_mul(hc_u256 *out, const hc_u256 *a, const hc_u256 *b);
 /* out = a / d, *rem = a % d (rem may be NULL); d must be non-zero. */
-HC_WUR hc_err hc_u256_divmod_u64(hc_u256 *out, uint64_t *rem,
-                                 const hc_u256 *a, uint64_t d);
+HC_WUR hc_err hc_u256_divmod_u64(hc_u256 *out, uint64_t *rem, const hc_u256 *a,
+                                 uint64_t d);
 
 /* Decimal digits, no leading zeros ("0" for zero). Returns out. */
 char *hc_u256_to_dec(char out[HC_U256_DEC_MAX], const hc_u256 *a);

@@ -10,10 +10,10 @@
 
 /* Stable exit codes (documented in --help and docs/cli.md). */
 enum {
-    EXIT_OK = 0,          /* done, verified */
-    EXIT_NOT_VERIFIED = 1,/* not verified / not found */
-    EXIT_USAGE = 2,       /* usage or input error */
-    EXIT_UNREACHABLE = 3  /* chain or service unreachable */
+    EXIT_OK = 0,           /* done, verified */
+    EXIT_NOT_VERIFIED = 1, /* not verified / not found */
+    EXIT_USAGE = 2,        /* usage or input error */
+    EXIT_UNREACHABLE = 3   /* chain or service unreachable */
 };
 
 #define CLI_STDIN_MAX (64u << 20) /* largest stdin we read whole */

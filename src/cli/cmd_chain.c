@@ -100,16 +100,15 @@ static int hash_file(const char *path, uint8_t id[32])
 }
 
 /* eth_call of a one-uint256 view; HC_ERR_NOT_FOUND if it reverted. */
-static hc_err call_token(hc_rpc *c, const hc_address *contract,
-                         const char *fn, const uint8_t id[32], hc_buf *out,
-                         hc_rpc_status *st)
+static hc_err call_token(hc_rpc *c, const hc_address *contract, const char *fn,
+                         const uint8_t id[32], hc_buf *out, hc_rpc_status *st)
 {
     hc_buf cd;
     hc_buf_init(&cd, 256, 0);
     hc_err err = hc_nft_token_calldata(&cd, fn, id);
     if (!err)
-        err = hc_rpc_call(c, NULL, contract, cd.data, cd.len, "latest", out,
-                          st);
+        err =
+            hc_rpc_call(c, NULL, contract, cd.data, cd.len, "latest", out, st);
     hc_buf_free(&cd);
     if (err == HC_ERR_RPC && st->cls == HC_RPC_REVERTED)
         return HC_ERR_NOT_FOUND;
@@ -149,9 +148,23 @@ static hc_err call_bool(hc_rpc *c, const hc_address *contract, const char *fn,
     return err;
 }
 
-enum { O_RPC = 256, O_CONTRACT, O_KEY_ENV, O_JSON, O_TOKEN, O_NAME, O_SYMBOL,
-       O_BASE_URI, O_ADMIN, O_MINTER, O_TO, O_ROYALTY, O_META, O_TIMEOUT,
-       O_LEGACY };
+enum {
+    O_RPC = 256,
+    O_CONTRACT,
+    O_KEY_ENV,
+    O_JSON,
+    O_TOKEN,
+    O_NAME,
+    O_SYMBOL,
+    O_BASE_URI,
+    O_ADMIN,
+    O_MINTER,
+    O_TO,
+    O_ROYALTY,
+    O_META,
+    O_TIMEOUT,
+    O_LEGACY
+};
 
 static const struct option chain_options[] = {
     {"rpc", required_argument, NULL, O_RPC},
@@ -211,20 +224,48 @@ static int parse(int argc, char **argv, const char *cmd, const int *allowed,
                                           "'%s'"),
                                    cli_opt_name(argv[optind - 1]));
         switch (c) {
-        case O_RPC: o->c.rpc = optarg; break;
-        case O_CONTRACT: o->c.contract_s = optarg; break;
-        case O_KEY_ENV: o->c.key_env = optarg; break;
-        case O_JSON: o->c.json = 1; break;
-        case O_TOKEN: o->token = optarg; break;
-        case O_NAME: o->name = optarg; break;
-        case O_SYMBOL: o->symbol = optarg; break;
-        case O_BASE_URI: o->base_uri = optarg; break;
-        case O_ADMIN: o->admin = optarg; break;
-        case O_MINTER: o->minter = optarg; break;
-        case O_TO: o->to = optarg; break;
-        case O_ROYALTY: o->royalty = optarg; break;
-        case O_META: o->meta = optarg; break;
-        case O_LEGACY: o->legacy = 1; break;
+        case O_RPC:
+            o->c.rpc = optarg;
+            break;
+        case O_CONTRACT:
+            o->c.contract_s = optarg;
+            break;
+        case O_KEY_ENV:
+            o->c.key_env = optarg;
+            break;
+        case O_JSON:
+            o->c.json = 1;
+            break;
+        case O_TOKEN:
+            o->token = optarg;
+            break;
+        case O_NAME:
+            o->name = optarg;
+            break;
+        case O_SYMBOL:
+            o->symbol = optarg;
+            break;
+        case O_BASE_URI:
+            o->base_uri = optarg;
+            break;
+        case O_ADMIN:
+            o->admin = optarg;
+            break;
+        case O_MINTER:
+            o->minter = optarg;
+            break;
+        case O_TO:
+            o->to = optarg;
+            break;
+        case O_ROYALTY:
+            o->royalty = optarg;
+            break;
+        case O_META:
+            o->meta = optarg;
+            break;
+        case O_LEGACY:
+            o->legacy = 1;
+            break;
         case O_TIMEOUT: {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -280,20 +321,20 @@ static const char owner_ko[] =
     "\n"
     "종료 코드: 0 발행됨, 1 발행 안 됨, 2 사용법, 3 체인 연결 불가.\n";
 
-static int token_arg(struct all_opts *o, int argc, char **argv,
-                     const char *cmd, uint8_t id[32], const char **label)
+static int token_arg(struct all_opts *o, int argc, char **argv, const char *cmd,
+                     uint8_t id[32], const char **label)
 {
     if (o->token && optind < argc)
         return cli_usage_error(cmd, "%s",
                                cli_tr("give a FILE or --token, not both",
                                       "파일과 --token 중 하나만 주세요"));
     if (o->token) {
-        hc_err err = hc_hex_decode_fixed(id, 32, o->token,
-                                         HC_HEX_PREFIX_OPTIONAL);
+        hc_err err =
+            hc_hex_decode_fixed(id, 32, o->token, HC_HEX_PREFIX_OPTIONAL);
         if (err)
-            return cli_usage_error(cmd, "--token: %s%s", cli_strerror(err),
-                                   cli_tr(" (64 hex digits)",
-                                          " (16진수 64자리)"));
+            return cli_usage_error(
+                cmd, "--token: %s%s", cli_strerror(err),
+                cli_tr(" (64 hex digits)", " (16진수 64자리)"));
         *label = o->token;
         return EXIT_OK;
     }
@@ -307,8 +348,8 @@ static int token_arg(struct all_opts *o, int argc, char **argv,
 
 int cmd_owner(int argc, char **argv)
 {
-    static const int allowed[] = {O_RPC, O_CONTRACT, O_JSON, O_TOKEN,
-                                  O_TIMEOUT, 0};
+    static const int allowed[] = {O_RPC,   O_CONTRACT, O_JSON,
+                                  O_TOKEN, O_TIMEOUT,  0};
     struct all_opts o;
     uint8_t id[32];
     const char *label;
@@ -563,9 +604,9 @@ static int parse_addr_opt(const char *cmd, const char *opt, const char *s,
 
 int cmd_deploy(int argc, char **argv)
 {
-    static const int allowed[] = {O_RPC,    O_KEY_ENV, O_JSON,   O_NAME,
-                                  O_SYMBOL, O_BASE_URI, O_ADMIN, O_MINTER,
-                                  O_TIMEOUT, O_LEGACY,  0};
+    static const int allowed[] = {O_RPC,     O_KEY_ENV,  O_JSON,  O_NAME,
+                                  O_SYMBOL,  O_BASE_URI, O_ADMIN, O_MINTER,
+                                  O_TIMEOUT, O_LEGACY,   0};
     struct all_opts o;
     uint8_t sk[32], hash[32];
     hc_address me, admin, minter;
@@ -577,9 +618,9 @@ int cmd_deploy(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (optind < argc)
-        return cli_usage_error("deploy", "%s",
-                               cli_tr("unexpected argument",
-                                      "예상하지 못한 인자"));
+        return cli_usage_error(
+            "deploy", "%s",
+            cli_tr("unexpected argument", "예상하지 못한 인자"));
     if (!hc_nft_bytecode_hex()[0])
         return cli_fail(EXIT_USAGE, "%s",
                         cli_tr("this build has no contract bytecode "
@@ -593,7 +634,8 @@ int cmd_deploy(int argc, char **argv)
         goto out;
     }
     admin = minter = me;
-    if ((o.admin && (rc = parse_addr_opt("deploy", "--admin", o.admin, &admin))) ||
+    if ((o.admin &&
+         (rc = parse_addr_opt("deploy", "--admin", o.admin, &admin))) ||
         (o.minter &&
          (rc = parse_addr_opt("deploy", "--minter", o.minter, &minter))) ||
         (rc = open_rpc(&c, &o.c, "deploy")))
@@ -608,8 +650,8 @@ int cmd_deploy(int argc, char **argv)
     }
     hc_send_opts so = {0};
     so.legacy = o.legacy;
-    err = hc_send_tx(c, sk, NULL, code.data, code.len, NULL, &so, hash, &r,
-                     &st);
+    err =
+        hc_send_tx(c, sk, NULL, code.data, code.len, NULL, &so, hash, &r, &st);
     if (err) {
         rc = chain_fail("deploy", err, &st);
         goto out;
@@ -617,9 +659,9 @@ int cmd_deploy(int argc, char **argv)
     char a[HC_ADDRESS_STR], h[67];
     hc_hex_encode(h, hash, 32, 1);
     if (r.status != 1 || !r.has_contract_address) {
-        rc = cli_fail(EXIT_USAGE, "%s: %s", cli_tr("deployment reverted",
-                                                   "배포가 되돌려졌습니다"),
-                      h);
+        rc =
+            cli_fail(EXIT_USAGE, "%s: %s",
+                     cli_tr("deployment reverted", "배포가 되돌려졌습니다"), h);
         goto out;
     }
     hc_address_to_str(a, &r.contract_address);
@@ -644,7 +686,8 @@ out:
 /* ----------------------------------------------------------------- mint */
 
 static const char mint_en[] =
-    "Usage: haechi mint --key-env NAME --to ADDR [--rpc URL] [--contract ADDR]\n"
+    "Usage: haechi mint --key-env NAME --to ADDR [--rpc URL] [--contract "
+    "ADDR]\n"
     "                   [--royalty-bps N] [--metadata-hash 0x…] [--json] "
     "FILE...\n"
     "\n"
@@ -669,7 +712,8 @@ static const char mint_ko[] =
     "                    [--royalty-bps N] [--metadata-hash 0x…] [--json] "
     "파일...\n"
     "\n"
-    "파일들의 토큰(ID = 각 파일의 SHA-256)을 ADDR에게 한 트랜잭션으로 발행하고\n"
+    "파일들의 토큰(ID = 각 파일의 SHA-256)을 ADDR에게 한 트랜잭션으로 "
+    "발행하고\n"
     "기다립니다 (파일 하나는 mint, 여럿은 mintBatch). 운영자와 시험용이며, "
     "주된\n경로는 발행 서비스(haechid)입니다. 이미 발행된 파일은 건너뜁니다.\n"
     "\n"
@@ -678,9 +722,9 @@ static const char mint_ko[] =
 
 int cmd_mint(int argc, char **argv)
 {
-    static const int allowed[] = {O_RPC,     O_CONTRACT, O_KEY_ENV, O_JSON,
-                                  O_TO,      O_ROYALTY,  O_META,    O_TIMEOUT,
-                                  O_LEGACY,  0};
+    static const int allowed[] = {O_RPC,    O_CONTRACT, O_KEY_ENV, O_JSON,
+                                  O_TO,     O_ROYALTY,  O_META,    O_TIMEOUT,
+                                  O_LEGACY, 0};
     struct all_opts o;
     uint8_t sk[32], hash[32], meta[32] = {0};
     hc_address to;
@@ -696,9 +740,9 @@ int cmd_mint(int argc, char **argv)
     if ((rc = need_contract(&o.c, "mint")))
         return rc;
     if (!o.to)
-        return cli_usage_error("mint", "%s",
-                               cli_tr("--to ADDR is required",
-                                      "--to ADDR이 필요합니다"));
+        return cli_usage_error(
+            "mint", "%s",
+            cli_tr("--to ADDR is required", "--to ADDR이 필요합니다"));
     if ((rc = parse_addr_opt("mint", "--to", o.to, &to)))
         return rc;
     if (o.royalty) {
@@ -712,8 +756,8 @@ int cmd_mint(int argc, char **argv)
                                           "--royalty-bps: 0에서 10000"));
     }
     if (o.meta) {
-        hc_err err = hc_hex_decode_fixed(meta, 32, o.meta,
-                                         HC_HEX_PREFIX_REQUIRED);
+        hc_err err =
+            hc_hex_decode_fixed(meta, 32, o.meta, HC_HEX_PREFIX_REQUIRED);
         if (err)
             return cli_usage_error("mint", "--metadata-hash: %s",
                                    cli_strerror(err));
@@ -750,14 +794,15 @@ int cmd_mint(int argc, char **argv)
     if (!err) {
         hc_send_opts so = {0};
         so.legacy = o.legacy;
-        err = hc_send_tx(c, sk, &o.c.contract, cd.data, cd.len, NULL, &so,
-                         hash, &r, &st);
+        err = hc_send_tx(c, sk, &o.c.contract, cd.data, cd.len, NULL, &so, hash,
+                         &r, &st);
         uint8_t already[4], retired[4];
         if (err == HC_ERR_RPC && st.cls == HC_RPC_REVERTED && n == 1 &&
             st.revert_len >= 4 &&
             hc_nft_error_selector(already, "AlreadyMinted") == HC_OK &&
             hc_nft_error_selector(retired, "TokenRetired") == HC_OK &&
-            (!memcmp(st.revert, already, 4) || !memcmp(st.revert, retired, 4))) {
+            (!memcmp(st.revert, already, 4) ||
+             !memcmp(st.revert, retired, 4))) {
             /* a single mint of a known id: not an error, not minted */
             int was_retired = !memcmp(st.revert, retired, 4);
             char id[67];
@@ -770,9 +815,8 @@ int cmd_mint(int argc, char **argv)
                 cJSON_AddStringToObject(t, "file", argv[optind]);
                 cJSON_AddStringToObject(t, "token_id", id);
                 cJSON_AddBoolToObject(t, "minted", 0);
-                cJSON_AddStringToObject(t, "reason", was_retired
-                                                         ? "withdrawn"
-                                                         : "minted_before");
+                cJSON_AddStringToObject(
+                    t, "reason", was_retired ? "withdrawn" : "minted_before");
                 print_json(j);
             } else {
                 printf("%s  %s  %s\n", id + 2,
@@ -797,10 +841,9 @@ int cmd_mint(int argc, char **argv)
     char h[67];
     hc_hex_encode(h, hash, 32, 1);
     if (r.status != 1) {
-        rc = cli_fail(EXIT_USAGE, "%s: %s",
-                      cli_tr("the transaction reverted",
-                             "트랜잭션이 되돌려졌습니다"),
-                      h);
+        rc = cli_fail(
+            EXIT_USAGE, "%s: %s",
+            cli_tr("the transaction reverted", "트랜잭션이 되돌려졌습니다"), h);
         goto out;
     }
     /* which were minted, which skipped */
@@ -831,9 +874,9 @@ int cmd_mint(int argc, char **argv)
         } else {
             printf("%s  %s  %s\n", id + 2,
                    minted ? cli_tr("minted", "발행됨")
-                          : skip ? cli_tr("skipped (minted before)",
-                                          "건너뜀 (이미 발행됨)")
-                                 : cli_tr("not minted", "발행 안 됨"),
+                   : skip ? cli_tr("skipped (minted before)",
+                                   "건너뜀 (이미 발행됨)")
+                          : cli_tr("not minted", "발행 안 됨"),
                    argv[optind + (int)i]);
         }
     }

@@ -37,7 +37,8 @@ static const char help_ko[] =
     "터미널에 진행 막대를 보여 줍니다.\n"
     "\n"
     "옵션:\n"
-    "  --json    {\"file\", \"sha256\", \"token_id\", \"size\"}의 JSON 배열 출력\n"
+    "  --json    {\"file\", \"sha256\", \"token_id\", \"size\"}의 JSON 배열 "
+    "출력\n"
     "  -h, --help  도움말\n"
     "\n"
     "종료 코드: 0 모두 성공, 2 읽을 수 없는 파일이 있음 (나머지는 출력).\n";
@@ -107,9 +108,9 @@ int cmd_hash(int argc, char **argv)
             fputs(cli_tr(help_en, help_ko), stdout);
             return EXIT_OK;
         default:
-            return cli_usage_error("hash", cli_tr("unknown option '%s'",
-                                                  "알 수 없는 옵션 '%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_usage_error(
+                "hash", cli_tr("unknown option '%s'", "알 수 없는 옵션 '%s'"),
+                cli_opt_name(argv[optind - 1]));
         }
     }
     char *stdin_name = "-";
@@ -146,8 +147,8 @@ int cmd_hash(int argc, char **argv)
         }
         uint8_t digest[32];
         uint64_t total = 0;
-        hc_err err = hc_sha256_fd(digest, &total, fd,
-                                  show ? progress_cb : NULL, &prog);
+        hc_err err =
+            hc_sha256_fd(digest, &total, fd, show ? progress_cb : NULL, &prog);
         int saved = errno;
         if (prog.shown)
             fputs("\r\033[K", stderr);

@@ -62,10 +62,18 @@ static int add_client(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'l': dir = optarg; break;
-        case 'n': name = optarg; break;
-        case 'r': roles_s = optarg; break;
-        case 'j': json = 1; break;
+        case 'l':
+            dir = optarg;
+            break;
+        case 'n':
+            name = optarg;
+            break;
+        case 'r':
+            roles_s = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
         case 'p':
         case 'b': {
             unsigned long v = strtoul(optarg, &end, 10);

@@ -209,10 +209,10 @@ int cmd_ledger(int argc, char **argv)
         }
     }
     if (optind < argc - 1)
-        return cli_usage_error("ledger",
-                               cli_tr("unexpected argument '%s'",
-                                      "예상하지 못한 인자 '%s'"),
-                               argv[optind + 1]);
+        return cli_usage_error(
+            "ledger",
+            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
+            argv[optind + 1]);
     if (!dir)
         return cli_usage_error("ledger", "%s",
                                cli_tr("--ledger DIR is required",

@@ -29,7 +29,8 @@ static const char sign_help_en[] =
 static const char sign_help_ko[] =
     "사용법: haechi sign-message --key-env NAME [--hex] [--json] < 메시지\n"
     "\n"
-    "표준 입력의 바이트를 EIP-191 개인 메시지로 서명하고(eth_sign, personal_sign,\n"
+    "표준 입력의 바이트를 EIP-191 개인 메시지로 서명하고(eth_sign, "
+    "personal_sign,\n"
     "'cast wallet sign'과 같음) 65바이트 서명 r || s || v (v = 27 또는 28)를\n"
     "0x 16진수로 출력합니다. 마지막 줄바꿈도 메시지에 포함됩니다.\n"
     "\n"
@@ -63,7 +64,8 @@ static const char verify_help_ko[] =
     "사용법: haechi verify-message --address ADDR --signature SIG [--hex] "
     "[--json] < 메시지\n"
     "\n"
-    "SIG(65바이트 r || s || v, 0x 16진수, v = 27/28 또는 0/1)가 표준 입력 바이트에\n"
+    "SIG(65바이트 r || s || v, 0x 16진수, v = 27/28 또는 0/1)가 표준 입력 "
+    "바이트에\n"
     "대한 ADDR의 EIP-191 서명인지 확인합니다. high-s 서명(EIP-2)은 받지 "
     "않습니다.\n"
     "\n"
@@ -184,7 +186,8 @@ int cmd_sign_message(int argc, char **argv)
         cJSON *o = cJSON_CreateObject();
         char *s = NULL;
         if (o && cJSON_AddStringToObject(o, "signature", sighex) &&
-            cJSON_AddStringToObject(o, "address", hc_address_to_str(addr, &me)) &&
+            cJSON_AddStringToObject(o, "address",
+                                    hc_address_to_str(addr, &me)) &&
             cJSON_AddStringToObject(o, "hash", hc_hex_encode(hh, h, 32, 1)))
             s = cJSON_Print(o);
         if (s)
@@ -243,10 +246,10 @@ int cmd_verify_message(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_usage_error("verify-message",
-                               cli_tr("unexpected argument '%s'",
-                                      "예상하지 못한 인자 '%s'"),
-                               argv[optind]);
+        return cli_usage_error(
+            "verify-message",
+            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
+            argv[optind]);
     if (!addr_s || !sig_s)
         return cli_usage_error("verify-message", "%s",
                                cli_tr("--address and --signature are required",
@@ -259,12 +262,11 @@ int cmd_verify_message(int argc, char **argv)
                                cli_strerror(err));
     err = hc_hex_decode_fixed(sig, 65, sig_s, HC_HEX_PREFIX_REQUIRED);
     if (err)
-        return cli_usage_error("verify-message", "--signature: %s%s",
-                               cli_strerror(err),
-                               err == HC_ERR_LENGTH
-                                   ? cli_tr(" (65 bytes expected)",
-                                            " (65바이트여야 합니다)")
-                                   : "");
+        return cli_usage_error(
+            "verify-message", "--signature: %s%s", cli_strerror(err),
+            err == HC_ERR_LENGTH
+                ? cli_tr(" (65 bytes expected)", " (65바이트여야 합니다)")
+                : "");
     uint8_t *msg = NULL;
     size_t len = 0;
     int rc = read_message("verify-message", hex, &msg, &len);
@@ -294,7 +296,9 @@ int cmd_verify_message(int argc, char **argv)
             cJSON_AddStringToObject(o, "address", a) &&
             (err ? cJSON_AddNullToObject(o, "signer")
                  : cJSON_AddStringToObject(o, "signer", b)) &&
-            (!err ? 1 : cJSON_AddStringToObject(o, "error", hc_strerror(err)) != NULL))
+            (!err ? 1
+                  : cJSON_AddStringToObject(o, "error", hc_strerror(err)) !=
+                        NULL))
             s = cJSON_Print(o);
         if (s)
             puts(s);

@@ -14,8 +14,10 @@
 static const char sign_help_en[] =
     "Usage: haechi sign-tx --key-env NAME [--json] < tx.json\n"
     "\n"
-    "Signs one transaction, given as a JSON object on standard input, with the\n"
-    "private key held (as 0x-hex) in the environment variable NAME, and prints\n"
+    "Signs one transaction, given as a JSON object on standard input, with "
+    "the\n"
+    "private key held (as 0x-hex) in the environment variable NAME, and "
+    "prints\n"
     "the raw signed transaction as 0x-hex, ready for eth_sendRawTransaction.\n"
     "Works offline (air-gapped signing).\n"
     "\n"
@@ -45,8 +47,10 @@ static const char sign_help_en[] =
 static const char sign_help_ko[] =
     "사용법: haechi sign-tx --key-env NAME [--json] < tx.json\n"
     "\n"
-    "표준 입력의 JSON 객체 트랜잭션 하나를 환경 변수 NAME에 든 개인 키(0x 16진수)로\n"
-    "서명하고, eth_sendRawTransaction에 바로 쓸 수 있는 원시 트랜잭션을 0x 16진수로\n"
+    "표준 입력의 JSON 객체 트랜잭션 하나를 환경 변수 NAME에 든 개인 키(0x "
+    "16진수)로\n"
+    "서명하고, eth_sendRawTransaction에 바로 쓸 수 있는 원시 트랜잭션을 0x "
+    "16진수로\n"
     "출력합니다. 네트워크 없이 동작합니다.\n"
     "\n"
     "JSON 필드 (snake_case 또는 camelCase): type (0, 1, 2; 기본 2), chain_id "
@@ -80,7 +84,8 @@ static const char decode_help_en[] =
 static const char decode_help_ko[] =
     "사용법: haechi decode-tx [--compact] RAW\n"
     "\n"
-    "서명된 원시 트랜잭션(0x 16진수; '-'이면 표준 입력)을 엄격하게 해석해 필드,\n"
+    "서명된 원시 트랜잭션(0x 16진수; '-'이면 표준 입력)을 엄격하게 해석해 "
+    "필드,\n"
     "해시, 복구한 보낸 사람을 JSON으로 출력합니다. 정수는 10진 문자열입니다.\n"
     "\n"
     "옵션:\n"
@@ -233,10 +238,10 @@ int cmd_decode_tx(int argc, char **argv)
             fputs(cli_tr(decode_help_en, decode_help_ko), stdout);
             return EXIT_OK;
         default:
-            return cli_usage_error("decode-tx",
-                                   cli_tr("unknown option '%s'",
-                                          "알 수 없는 옵션 '%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_usage_error(
+                "decode-tx",
+                cli_tr("unknown option '%s'", "알 수 없는 옵션 '%s'"),
+                cli_opt_name(argv[optind - 1]));
         }
     }
     if (argc - optind != 1)
@@ -266,10 +271,10 @@ int cmd_decode_tx(int argc, char **argv)
     hc_tx_init(&tx);
     hc_err err = hc_hex_decode_buf(&raw, arg, HC_HEX_PREFIX_REQUIRED);
     if (err) {
-        rc = cli_fail(EXIT_USAGE, "%s: %s",
-                      cli_tr("not a 0x-hex transaction",
-                             "0x 16진수 트랜잭션이 아닙니다"),
-                      cli_strerror(err));
+        rc = cli_fail(
+            EXIT_USAGE, "%s: %s",
+            cli_tr("not a 0x-hex transaction", "0x 16진수 트랜잭션이 아닙니다"),
+            cli_strerror(err));
         goto out;
     }
     err = hc_tx_decode(&tx, &field, raw.data, raw.len);

@@ -183,8 +183,9 @@ int cli_load_key(uint8_t sk[32], const char *env_name, const char *cmd)
                    "taken from the command line)",
                    "--key-env NAME 옵션이 필요합니다 (0x 16진수 개인 키를 담은 "
                    "환경 변수 이름; 키는 명령줄로 받지 않습니다)"));
-    int valid_name = (env_name[0] == '_' || (env_name[0] >= 'A' && env_name[0] <= 'Z') ||
-                      (env_name[0] >= 'a' && env_name[0] <= 'z'));
+    int valid_name =
+        (env_name[0] == '_' || (env_name[0] >= 'A' && env_name[0] <= 'Z') ||
+         (env_name[0] >= 'a' && env_name[0] <= 'z'));
     for (const char *c = env_name; valid_name && *c; c++)
         valid_name = *c == '_' || (*c >= 'A' && *c <= 'Z') ||
                      (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');

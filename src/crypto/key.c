@@ -61,8 +61,9 @@ hc_err hc_key_check(const uint8_t sk[32])
 {
     if (!sk)
         return HC_ERR_ARG;
-    return secp256k1_ec_seckey_verify(secp256k1_context_static, sk) ? HC_OK
-                                                                    : HC_ERR_KEY;
+    return secp256k1_ec_seckey_verify(secp256k1_context_static, sk)
+               ? HC_OK
+               : HC_ERR_KEY;
 }
 
 hc_err hc_key_parse(uint8_t out[32], const char *hex)
@@ -220,7 +221,8 @@ hc_err hc_address_parse(hc_address *out, const char *s)
 
 static void eip191_prefix_hash(hc_keccak_ctx *k, size_t len)
 {
-    static const char prefix[] = "\x19" "Ethereum Signed Message:\n";
+    static const char prefix[] = "\x19"
+                                 "Ethereum Signed Message:\n";
     char num[24];
     int n = 0;
     char tmp[24];

@@ -59,7 +59,7 @@ hc_err hc_nft_token_calldata(hc_buf *out, const char *function,
                              const uint8_t token_id[32])
 {
     static const char *const allowed[] = {"ownerOf", "creatorOf", "exists",
-                                          "retired", "tokenURI", "burn"};
+                                          "retired", "tokenURI",  "burn"};
     char sig[64];
     hc_u256 id;
     int ok = 0;
@@ -87,8 +87,8 @@ hc_err hc_nft_deploy_code(hc_buf *out, const char *name, const char *symbol,
         hc_abi_address(admin),
         hc_abi_address(minter ? minter : &zero),
     };
-    hc_err err = hc_hex_decode_buf(out, hc_nft_bytecode_hex(),
-                                   HC_HEX_PREFIX_OPTIONAL);
+    hc_err err =
+        hc_hex_decode_buf(out, hc_nft_bytecode_hex(), HC_HEX_PREFIX_OPTIONAL);
     if (err)
         return err;
     if (out->len == 0)
@@ -147,8 +147,15 @@ hc_err hc_nft_decode_event(const hc_log *log, hc_nft_event *ev)
 }
 
 /* Known errors: signature and how to print the arguments. */
-typedef enum { A_NONE, A_U256, A_U256_ADDR, A_ADDR_B32, A_ADDR, A_STRING,
-               A_ADDR_U256 } arg_shape;
+typedef enum {
+    A_NONE,
+    A_U256,
+    A_U256_ADDR,
+    A_ADDR_B32,
+    A_ADDR,
+    A_STRING,
+    A_ADDR_U256
+} arg_shape;
 
 static const struct {
     const char *name;
@@ -244,8 +251,7 @@ int hc_nft_revert_name(char *out, size_t cap, const uint8_t *data, size_t len)
             ok = hc_abi_get_address(&d, 0, &a) == HC_OK &&
                  hc_abi_get_fixed(&d, 1, b32, 32) == HC_OK;
             if (ok)
-                snprintf(out, cap, "%s(%s, %s)", name,
-                         hc_address_to_str(y, &a),
+                snprintf(out, cap, "%s(%s, %s)", name, hc_address_to_str(y, &a),
                          hc_hex_encode(z, b32, 32, 1));
             break;
         case A_ADDR:
@@ -260,8 +266,8 @@ int hc_nft_revert_name(char *out, size_t cap, const uint8_t *data, size_t len)
                 char reason[128];
                 size_t k = 0;
                 for (size_t j = 0; j < n && k + 1 < sizeof reason; j++)
-                    reason[k++] = (p[j] >= 0x20 && p[j] < 0x7f) ? (char)p[j]
-                                                                 : '?';
+                    reason[k++] =
+                        (p[j] >= 0x20 && p[j] < 0x7f) ? (char)p[j] : '?';
                 reason[k] = 0;
                 snprintf(out, cap, "%s(\"%s\")", name, reason);
             }
@@ -271,7 +277,6 @@ int hc_nft_revert_name(char *out, size_t cap, const uint8_t *data, size_t len)
             return 1;
     }
     char h[9];
-    snprintf(out, cap, "unknown error 0x%s",
-             hc_hex_encode(h, data, 4, 0));
+    snprintf(out, cap, "unknown error 0x%s", hc_hex_encode(h, data, 4, 0));
     return 0;
 }

@@ -488,8 +488,8 @@ hc_err hc_tx_decode(hc_tx *tx, const char **field, const uint8_t *raw,
         return fail(&r, "chain_id", HC_ERR_TX_CHAIN_ID);
     hc_u256 gas = hc_u256_from_u64(tx->gas_limit), product;
     if (hc_u256_mul(&product, &gas, fee_of(tx)))
-        return fail(&r, tx->type == HC_TX_EIP1559 ? "max_fee_per_gas"
-                                                  : "gas_price",
+        return fail(&r,
+                    tx->type == HC_TX_EIP1559 ? "max_fee_per_gas" : "gas_price",
                     HC_ERR_OVERFLOW);
     tx->is_signed = 1;
     return HC_OK;

@@ -232,9 +232,9 @@ hc_err hc_tx_from_json(hc_tx *tx, hc_address *from, int *has_from,
     static const int required[] = {F_CHAIN_ID, F_NONCE, F_GAS_LIMIT};
     for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
         if (!field[required[i]]) {
-            err = why_set(why, cap, HC_ERR_TX_FIELD,
-                          "missing required field \"%s\"",
-                          names[required[i]][0]);
+            err =
+                why_set(why, cap, HC_ERR_TX_FIELD,
+                        "missing required field \"%s\"", names[required[i]][0]);
             goto out;
         }
     }
@@ -300,10 +300,11 @@ hc_err hc_tx_from_json(hc_tx *tx, hc_address *from, int *has_from,
     if (!err && (hc_u256_to_u64(&tx->nonce, &u) || tx->nonce > HC_TX_NONCE_MAX))
         err = HC_ERR_OVERFLOW; /* EIP-2681 */
     if (err) {
-        err = why_set(why, cap, HC_ERR_TX_FIELD, "nonce: %s%s", int_problem(err),
-                      err == HC_ERR_OVERFLOW ? " (must be below 2^64-1, "
-                                               "EIP-2681)"
-                                             : "");
+        err =
+            why_set(why, cap, HC_ERR_TX_FIELD, "nonce: %s%s", int_problem(err),
+                    err == HC_ERR_OVERFLOW ? " (must be below 2^64-1, "
+                                             "EIP-2681)"
+                                           : "");
         goto out;
     }
     err = json_u256(&u, field[F_GAS_LIMIT]);
@@ -325,7 +326,8 @@ hc_err hc_tx_from_json(hc_tx *tx, hc_address *from, int *has_from,
         }
         err = hc_address_parse(&tx->to, field[F_TO]->valuestring);
         if (err) {
-            err = why_set(why, cap, HC_ERR_TX_FIELD, "to: %s", hc_strerror(err));
+            err =
+                why_set(why, cap, HC_ERR_TX_FIELD, "to: %s", hc_strerror(err));
             goto out;
         }
         tx->has_to = 1;
@@ -333,8 +335,8 @@ hc_err hc_tx_from_json(hc_tx *tx, hc_address *from, int *has_from,
     if (field[F_DATA]) {
         hc_buf b;
         if (!cJSON_IsString(field[F_DATA])) {
-            err = why_set(why, cap, HC_ERR_TX_FIELD, "%s: must be a 0x-hex string",
-                          used_name[F_DATA]);
+            err = why_set(why, cap, HC_ERR_TX_FIELD,
+                          "%s: must be a 0x-hex string", used_name[F_DATA]);
             goto out;
         }
         hc_buf_init(&b, HC_TX_MAX_SIZE, 0);
@@ -344,8 +346,8 @@ hc_err hc_tx_from_json(hc_tx *tx, hc_address *from, int *has_from,
             err = hc_tx_set_data(tx, b.data, b.len);
         hc_buf_free(&b);
         if (err) {
-            err = why_set(why, cap, HC_ERR_TX_FIELD, "%s: %s", used_name[F_DATA],
-                          hc_strerror(err));
+            err = why_set(why, cap, HC_ERR_TX_FIELD, "%s: %s",
+                          used_name[F_DATA], hc_strerror(err));
             goto out;
         }
     }
@@ -430,8 +432,8 @@ char *hc_tx_to_json(const hc_tx *tx, const uint8_t hash[32],
     n = hc_u256_from_u64(tx->gas_limit);
     ok = ok && add_u256(o, "gas_limit", &n);
     if (tx->has_to)
-        ok = ok && cJSON_AddStringToObject(o, "to",
-                                           hc_address_to_str(addr, &tx->to));
+        ok = ok &&
+             cJSON_AddStringToObject(o, "to", hc_address_to_str(addr, &tx->to));
     else
         ok = ok && cJSON_AddNullToObject(o, "to");
     ok = ok && add_u256(o, "value", &tx->value);
@@ -443,9 +445,11 @@ char *hc_tx_to_json(const hc_tx *tx, const uint8_t hash[32],
             const hc_access_entry *e = &tx->access_list[i];
             cJSON *ent = cJSON_CreateObject();
             ok = ent && cJSON_AddItemToArray(list, ent);
-            ok = ok && cJSON_AddStringToObject(
-                           ent, "address", hc_address_to_str(addr, &e->address));
-            cJSON *keys = ok ? cJSON_AddArrayToObject(ent, "storage_keys") : NULL;
+            ok = ok &&
+                 cJSON_AddStringToObject(ent, "address",
+                                         hc_address_to_str(addr, &e->address));
+            cJSON *keys =
+                ok ? cJSON_AddArrayToObject(ent, "storage_keys") : NULL;
             ok = ok && keys;
             for (size_t j = 0; ok && j < e->nkeys; j++) {
                 char *h = hc_hex_encode_alloc(e->keys[j], 32, 1);
@@ -464,10 +468,10 @@ char *hc_tx_to_json(const hc_tx *tx, const uint8_t hash[32],
     if (hash)
         ok = ok && add_hex(o, "hash", hash, 32);
     if (from)
-        ok = ok && cJSON_AddStringToObject(o, "from",
-                                           hc_address_to_str(addr, from));
-    char *out = ok ? (pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o))
-                   : NULL;
+        ok = ok &&
+             cJSON_AddStringToObject(o, "from", hc_address_to_str(addr, from));
+    char *out =
+        ok ? (pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o)) : NULL;
     cJSON_Delete(o);
     return out;
 }

@@ -177,7 +177,8 @@ hc_rpc_class hc_rpc_classify(int64_t code, const char *m)
         return HC_RPC_INSUFFICIENT_FUNDS;
     if (contains(m, "less than block base fee") ||
         contains(m, "underpriced") || /* "transaction underpriced" */
-        contains(m, "fee cap less than") || contains(m, "max fee per gas less") ||
+        contains(m, "fee cap less than") ||
+        contains(m, "max fee per gas less") ||
         contains(m, "gas price too low") || contains(m, "gas price below") ||
         contains(m, "feetoolow") || contains(m, "fee too low") ||
         contains(m, "fee_too_low"))
@@ -345,8 +346,8 @@ hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
     root = parse_all((const char *)c->resp.data, c->resp.len);
     if (status < 200 || status > 299) {
         /* some nodes send JSON-RPC errors with an HTTP error status */
-        const cJSON *e = root ? cJSON_GetObjectItemCaseSensitive(root, "error")
-                              : NULL;
+        const cJSON *e =
+            root ? cJSON_GetObjectItemCaseSensitive(root, "error") : NULL;
         if (cJSON_IsObject(e)) {
             err = rpc_error(e, st);
             if (status == 429) /* whatever its message says */
@@ -548,8 +549,8 @@ hc_err hc_rpc_get_balance(hc_rpc *c, const hc_address *a, const char *block,
 
 hc_err hc_rpc_max_priority_fee(hc_rpc *c, hc_u256 *out, hc_rpc_status *st)
 {
-    return call_quantity(c, "eth_maxPriorityFeePerGas", params_of(0, NULL),
-                         out, st);
+    return call_quantity(c, "eth_maxPriorityFeePerGas", params_of(0, NULL), out,
+                         st);
 }
 
 hc_err hc_rpc_send_raw_transaction(hc_rpc *c, const uint8_t *raw, size_t len,
@@ -568,8 +569,7 @@ hc_err hc_rpc_send_raw_transaction(hc_rpc *c, const uint8_t *raw, size_t len,
 }
 
 static cJSON *call_object(const hc_address *from, const hc_address *to,
-                          const uint8_t *data, size_t len,
-                          const hc_u256 *value)
+                          const uint8_t *data, size_t len, const hc_u256 *value)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -701,8 +701,8 @@ hc_err hc_rpc_fee_history(hc_rpc *c, unsigned blocks, const char *newest,
     memset(out, 0, sizeof *out);
     if (err)
         goto out;
-    const cJSON *base = get(res, "baseFeePerGas"), *ratio = get(res, "gasUsedRatio"),
-                *reward = get(res, "reward");
+    const cJSON *base = get(res, "baseFeePerGas"),
+                *ratio = get(res, "gasUsedRatio"), *reward = get(res, "reward");
     if (!cJSON_IsObject(res) ||
         hc_rpc_quantity_u64(get(res, "oldestBlock"), &out->oldest_block) ||
         !cJSON_IsArray(base) || !cJSON_IsArray(ratio)) {
@@ -756,7 +756,8 @@ static hc_err parse_log(const cJSON *o, hc_log *l)
 {
     memset(l, 0, sizeof *l);
     const cJSON *topics = get(o, "topics"), *rm = get(o, "removed");
-    if (!cJSON_IsObject(o) || hc_rpc_fixed(get(o, "address"), l->address.b, 20) ||
+    if (!cJSON_IsObject(o) ||
+        hc_rpc_fixed(get(o, "address"), l->address.b, 20) ||
         !cJSON_IsArray(topics) || cJSON_GetArraySize(topics) > 4 ||
         hc_rpc_quantity_u64(get(o, "blockNumber"), &l->block_number) ||
         hc_rpc_fixed(get(o, "blockHash"), l->block_hash, 32) ||
@@ -783,8 +784,7 @@ static hc_err parse_log(const cJSON *o, hc_log *l)
     return HC_OK;
 }
 
-static hc_err parse_logs(const cJSON *arr, size_t max, hc_log **out,
-                         size_t *n)
+static hc_err parse_logs(const cJSON *arr, size_t max, hc_log **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -822,8 +822,8 @@ hc_err hc_rpc_get_receipt(hc_rpc *c, const uint8_t hash[32], hc_receipt *out,
     memset(out, 0, sizeof *out);
     if (!params)
         return HC_ERR_NOMEM;
-    hc_err err = hc_rpc_request(c, "eth_getTransactionReceipt", params, &res,
-                                st);
+    hc_err err =
+        hc_rpc_request(c, "eth_getTransactionReceipt", params, &res, st);
     cJSON_Delete(params);
     if (err)
         goto out;
@@ -865,22 +865,23 @@ out:
     return err;
 }
 
-hc_err hc_rpc_get_transaction(hc_rpc *c, const uint8_t hash[32],
-                              hc_txinfo *out, hc_rpc_status *st)
+hc_err hc_rpc_get_transaction(hc_rpc *c, const uint8_t hash[32], hc_txinfo *out,
+                              hc_rpc_status *st)
 {
     cJSON *items[1] = {hex_item(hash, 32)};
     cJSON *params = params_of(1, items), *res = NULL;
     memset(out, 0, sizeof *out);
     if (!params)
         return HC_ERR_NOMEM;
-    hc_err err = hc_rpc_request(c, "eth_getTransactionByHash", params, &res,
-                                st);
+    hc_err err =
+        hc_rpc_request(c, "eth_getTransactionByHash", params, &res, st);
     cJSON_Delete(params);
     if (!err && cJSON_IsNull(res))
         err = HC_ERR_NOT_FOUND;
     else if (!err) {
         const cJSON *bn = get(res, "blockNumber");
-        if (!cJSON_IsObject(res) || hc_rpc_fixed(get(res, "hash"), out->hash, 32) ||
+        if (!cJSON_IsObject(res) ||
+            hc_rpc_fixed(get(res, "hash"), out->hash, 32) ||
             hc_rpc_fixed(get(res, "from"), out->from.b, 20) ||
             hc_rpc_quantity_u64(get(res, "nonce"), &out->nonce) ||
             (bn && !cJSON_IsNull(bn) &&
@@ -907,12 +908,11 @@ hc_err hc_rpc_get_logs(hc_rpc *c, const hc_log_filter *f, size_t max_logs,
         ok = cJSON_AddItemToObject(o, "address", addr_item(f->address));
     if (ok)
         ok = cJSON_AddStringToObject(o, "fromBlock",
-                                     f->from_block ? f->from_block : "earliest")
-             != NULL;
+                                     f->from_block ? f->from_block
+                                                   : "earliest") != NULL;
     if (ok)
-        ok = cJSON_AddStringToObject(o, "toBlock",
-                                     f->to_block ? f->to_block : "latest") !=
-             NULL;
+        ok = cJSON_AddStringToObject(
+                 o, "toBlock", f->to_block ? f->to_block : "latest") != NULL;
     for (size_t i = 0; ok && i < f->ntopics; i++)
         ok = cJSON_AddItemToArray(topics, f->topics[i]
                                               ? hex_item(f->topics[i], 32)

@@ -97,8 +97,8 @@ hc_err hc_send_tx(hc_rpc *c, const uint8_t sk[32], const hc_address *to,
         tx.gas_limit = opts->gas_limit;
     } else {
         uint64_t est;
-        if ((err = hc_rpc_estimate_gas(c, &from, to, data, len, value, &est,
-                                       st)))
+        if ((err =
+                 hc_rpc_estimate_gas(c, &from, to, data, len, value, &est, st)))
             goto out;
         tx.gas_limit = est + est / 5;
     }

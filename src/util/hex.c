@@ -16,7 +16,8 @@ static int digit(char c)
 
 static hc_err strip_prefix(const char **s, size_t *slen, unsigned flags)
 {
-    int has = *slen >= 2 && (*s)[0] == '0' && ((*s)[1] == 'x' || (*s)[1] == 'X');
+    int has =
+        *slen >= 2 && (*s)[0] == '0' && ((*s)[1] == 'x' || (*s)[1] == 'X');
     if (flags == HC_HEX_PREFIX_REQUIRED && !has)
         return HC_ERR_HEX_PREFIX;
     if (flags == HC_HEX_PREFIX_FORBIDDEN && has)
@@ -50,7 +51,8 @@ hc_err hc_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len,
     return HC_OK;
 }
 
-hc_err hc_hex_decode_fixed(uint8_t *out, size_t n, const char *s, unsigned flags)
+hc_err hc_hex_decode_fixed(uint8_t *out, size_t n, const char *s,
+                           unsigned flags)
 {
     if (!s)
         return HC_ERR_ARG;

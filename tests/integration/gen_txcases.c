@@ -135,9 +135,8 @@ static void sb_puts(sb *s, const char *t)
     sb_add(s, t, strlen(t));
 }
 
-__attribute__((format(printf, 2, 3))) static void sb_printf(sb *s,
-                                                            const char *fmt,
-                                                            ...)
+__attribute__((format(printf, 2, 3))) static void
+sb_printf(sb *s, const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;
@@ -356,15 +355,15 @@ static void sb_addr_eip55(sb *s, const hc_address *a)
  * treasure-topaz, sophon-testnet). Typed cases avoid them when checked
  * against cast mktx. */
 static const uint64_t cast_legacy_chains[] = {
-    20, 30, 31, 69, 88, 148, 250, 4002, 42261, 42262, 50104, 61166, 978658,
-    531050104};
+    20,   30,    31,    69,    88,    148,    250,
+    4002, 42261, 42262, 50104, 61166, 978658, 531050104};
 
 static int is_cast_legacy_chain(const hc_u256 *c)
 {
     if (c->w[1] | c->w[2] | c->w[3])
         return 0;
-    for (size_t i = 0; i < sizeof cast_legacy_chains / sizeof *cast_legacy_chains;
-         i++)
+    for (size_t i = 0;
+         i < sizeof cast_legacy_chains / sizeof *cast_legacy_chains; i++)
         if (c->w[0] == cast_legacy_chains[i])
             return 1;
     return 0;
@@ -439,15 +438,16 @@ static void gen_tx(txcase *t)
     /* chain id: small and well-known ones, then anything cast takes (u64);
      * beyond 2^64 only in rlp mode, and for legacy at most 2^255 - 19 so
      * that v = 2 chain_id + 36 still fits in 256 bits. */
-    static const uint64_t known[] = {1, 5, 10, 56, 100, 137, 8453, 17000,
-                                     42161, 11155111};
+    static const uint64_t known[] = {1,   5,    10,    56,    100,
+                                     137, 8453, 17000, 42161, 11155111};
     do {
         if (t->rlp_mode && chance(60)) {
             t->chain = rnd_int(t->type == 0 ? 255 : 256);
             hc_u256 lim = pow2m1(255), d = hc_u256_from_u64(18);
             if (hc_u256_sub(&lim, &lim, &d)) /* 2^255 - 19 */
                 abort();
-            if (t->type == 0 && (hc_u256_cmp(&t->chain, &lim) > 0 || chance(10)))
+            if (t->type == 0 &&
+                (hc_u256_cmp(&t->chain, &lim) > 0 || chance(10)))
                 t->chain = lim;
         } else if (chance(25)) {
             t->chain = hc_u256_from_u64(known[below(10)]);
@@ -488,9 +488,10 @@ static void gen_tx(txcase *t)
         rnd_address(&t->to);
 
     uint64_t c = below(100);
-    t->data_len = c < 22 ? 0 : c < 35 ? (size_t)between(1, 4)
-                 : c < 65 ? (size_t)between(5, 100)
-                          : (size_t)between(101, 4096);
+    t->data_len = c < 22   ? 0
+                  : c < 35 ? (size_t)between(1, 4)
+                  : c < 65 ? (size_t)between(5, 100)
+                           : (size_t)between(101, 4096);
     t->data = malloc(t->data_len + 1);
     if (!t->data)
         die("malloc");
@@ -571,7 +572,8 @@ static void tx_json(sb *out, const txcase *t)
     static const char *const gasnames[] = {"gas_limit", "gas", "gasLimit"};
     sb_json_int(member(&ms, gasnames[below(3)]), &v);
     if (t->type == 2) {
-        sb_json_int(member(&ms, pick("max_fee_per_gas", "maxFeePerGas")), &t->fee);
+        sb_json_int(member(&ms, pick("max_fee_per_gas", "maxFeePerGas")),
+                    &t->fee);
         sb_json_int(member(&ms, pick("max_priority_fee_per_gas",
                                      "maxPriorityFeePerGas")),
                     &t->prio);
@@ -754,14 +756,16 @@ static void tx_expect(sb *s, const txcase *t)
 {
     char buf[HC_U256_DEC_MAX];
     hc_u256 v;
-    sb_printf(s, "{\"type\":%u,\"chain_id\":\"%s\"", t->type, dec(buf, &t->chain));
+    sb_printf(s, "{\"type\":%u,\"chain_id\":\"%s\"", t->type,
+              dec(buf, &t->chain));
     v = hc_u256_from_u64(t->nonce);
     sb_printf(s, ",\"nonce\":\"%s\"", dec(buf, &v));
     v = hc_u256_from_u64(t->gas);
     sb_printf(s, ",\"gas_limit\":\"%s\"", dec(buf, &v));
     if (t->type == 2) {
         sb_printf(s, ",\"max_fee_per_gas\":\"%s\"", dec(buf, &t->fee));
-        sb_printf(s, ",\"max_priority_fee_per_gas\":\"%s\"", dec(buf, &t->prio));
+        sb_printf(s, ",\"max_priority_fee_per_gas\":\"%s\"",
+                  dec(buf, &t->prio));
     } else {
         sb_printf(s, ",\"gas_price\":\"%s\"", dec(buf, &t->fee));
     }
@@ -825,9 +829,9 @@ static void put_utf8(sb *s, uint32_t cp)
 static size_t msg_len(void)
 {
     uint64_t c = below(100);
-    return c < 30 ? (size_t)between(1, 16)
-         : c < 70 ? (size_t)between(17, 256)
-                  : (size_t)between(257, 4096);
+    return c < 30   ? (size_t)between(1, 16)
+           : c < 70 ? (size_t)between(17, 256)
+                    : (size_t)between(257, 4096);
 }
 
 /* Returns 1 when cast must get the message as hex. */
@@ -838,19 +842,20 @@ static int gen_msg(sb *m)
     uint64_t kind = below(100);
     if (kind < 4)
         return chance(50); /* empty: as "" or as "0x" */
-    if (kind < 30) { /* ASCII text */
+    if (kind < 30) {       /* ASCII text */
         while (m->len < len) {
             if (chance(80))
                 put_utf8(m, (uint32_t)between(0x20, 0x7e));
             else
-                put_utf8(m, (uint8_t)ascii_extra[below(sizeof ascii_extra - 1)]);
+                put_utf8(m,
+                         (uint8_t)ascii_extra[below(sizeof ascii_extra - 1)]);
         }
         if (chance(15))
             sb_puts(m, "\n");
     } else if (kind < 55) { /* Korean, with some ASCII */
         static const char *const words[] = {
-            "해치", "서명", "메시지", "안녕하세요", "이더리움", "콘텐츠",
-            "소유권", "증명", "토큰", "한글"};
+            "해치",   "서명",   "메시지", "안녕하세요", "이더리움",
+            "콘텐츠", "소유권", "증명",   "토큰",       "한글"};
         while (m->len < len) {
             uint64_t c = below(10);
             if (c < 4)
@@ -905,7 +910,8 @@ static uint64_t parse_seed(const char *s)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: gen_txcases OUTDIR NTX NMSG (seed: $HC_SEED)\n");
+        fprintf(stderr,
+                "usage: gen_txcases OUTDIR NTX NMSG (seed: $HC_SEED)\n");
         return 2;
     }
     const char *outdir = argv[1];

@@ -67,7 +67,8 @@ static void test_valid_vectors(void **state)
     for (size_t i = 0; i < n; i++) {
         const cJSON *in = cJSON_GetObjectItem(recs[i], "in");
         const char *out = cJSON_GetObjectItem(recs[i], "out")->valuestring;
-        int decode_only = cJSON_IsTrue(cJSON_GetObjectItem(recs[i], "decode_only"));
+        int decode_only =
+            cJSON_IsTrue(cJSON_GetObjectItem(recs[i], "decode_only"));
         size_t want_len;
         uint8_t *want = tu_unhex(out, &want_len);
         hc_rlp_item item;
@@ -135,8 +136,10 @@ static void test_strictness(void **state)
     assert_int_equal(decode_hex("0xc1820000"), HC_ERR_RLP_TRAILING);
     assert_int_equal(decode_hex("0x"), HC_ERR_RLP_TRUNCATED);
     /* lengths of 8 bytes that cannot fit */
-    assert_int_equal(decode_hex("0xbfffffffffffffffff00"), HC_ERR_RLP_TRUNCATED);
-    assert_int_equal(decode_hex("0xffffffffffffffffff00"), HC_ERR_RLP_TRUNCATED);
+    assert_int_equal(decode_hex("0xbfffffffffffffffff00"),
+                     HC_ERR_RLP_TRUNCATED);
+    assert_int_equal(decode_hex("0xffffffffffffffffff00"),
+                     HC_ERR_RLP_TRUNCATED);
 }
 
 static void test_depth_limit(void **state)
@@ -168,7 +171,8 @@ static void test_integers(void **state)
     hc_u256 u;
     size_t used;
     static const uint8_t zero_lead[] = {0x82, 0x00, 0x01};
-    assert_int_equal(hc_rlp_next(&it, &used, zero_lead, sizeof zero_lead), HC_OK);
+    assert_int_equal(hc_rlp_next(&it, &used, zero_lead, sizeof zero_lead),
+                     HC_OK);
     assert_int_equal(hc_rlp_get_u64(&it, &v), HC_ERR_RLP_LEADING_ZERO);
     assert_int_equal(hc_rlp_get_u256(&it, &u), HC_ERR_RLP_LEADING_ZERO);
     static const uint8_t nine[] = {0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9};

@@ -56,7 +56,8 @@ static void test_valid_vectors(void **state)
         hc_buf_free(&b);
         /* intrinsic gas as the reference computed it */
         hc_u256 ig;
-        assert_int_equal(hc_u256_parse(&ig, str(recs[i], "intrinsic_gas")), HC_OK);
+        assert_int_equal(hc_u256_parse(&ig, str(recs[i], "intrinsic_gas")),
+                         HC_OK);
         if (ig.w[0] != hc_tx_intrinsic_gas(&tx))
             fail_msg("%s: intrinsic gas %llu, want %llu", name,
                      (unsigned long long)hc_tx_intrinsic_gas(&tx),
@@ -82,18 +83,18 @@ static void test_invalid_vectors(void **state)
     assert_true(n >= 99);
     for (size_t i = 0; i < n; i++) {
         const char *name = str(recs[i], "name");
-        const char *exc = str(recs[i], "exception") + strlen("TransactionException.");
+        const char *exc =
+            str(recs[i], "exception") + strlen("TransactionException.");
         size_t len;
         uint8_t *raw = tu_unhex(str(recs[i], "txbytes"), &len);
         hc_tx tx;
         hc_address from;
         hc_err derr = hc_tx_decode(&tx, NULL, raw, len);
         /* The issue requires these to be rejected by the decoder itself. */
-        int decoder_class = starts(exc, "RLP_") ||
-                            !strcmp(exc, "INVALID_SIGNATURE_VRS") ||
-                            strstr(exc, "_OVERFLOW") != NULL ||
-                            !strcmp(exc, "NONCE_TOO_BIG") ||
-                            starts(exc, "ADDRESS_TOO_");
+        int decoder_class =
+            starts(exc, "RLP_") || !strcmp(exc, "INVALID_SIGNATURE_VRS") ||
+            strstr(exc, "_OVERFLOW") != NULL || !strcmp(exc, "NONCE_TOO_BIG") ||
+            starts(exc, "ADDRESS_TOO_");
         if (decoder_class) {
             if (!derr)
                 fail_msg("%s (%s) accepted by the decoder", name, exc);
@@ -145,9 +146,13 @@ static void test_sign_roundtrip(void **state)
     (void)state;
     uint8_t sk[32];
     hc_address me, to, from;
-    assert_int_equal(hc_key_parse(sk, "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"), HC_OK);
+    assert_int_equal(hc_key_parse(sk, "0x4c0883a69102937d6231471b5dbb6204fe5129"
+                                      "617082792ae468d01a3f362318"),
+                     HC_OK);
     assert_int_equal(hc_key_address(&me, sk), HC_OK);
-    assert_int_equal(hc_address_parse(&to, "0x3535353535353535353535353535353535353535"), HC_OK);
+    assert_int_equal(
+        hc_address_parse(&to, "0x3535353535353535353535353535353535353535"),
+        HC_OK);
     for (int type = 0; type <= 2; type++) {
         for (int create = 0; create <= 1; create++) {
             hc_tx tx, back;
@@ -167,7 +172,9 @@ static void test_sign_roundtrip(void **state)
             assert_int_equal(hc_tx_set_data(&tx, data, sizeof data), HC_OK);
             if (type) {
                 uint8_t keys[2][32] = {{1}, {2}};
-                assert_int_equal(hc_tx_access_add(&tx, &to, (const uint8_t(*)[32])keys, 2), HC_OK);
+                assert_int_equal(
+                    hc_tx_access_add(&tx, &to, (const uint8_t(*)[32])keys, 2),
+                    HC_OK);
             }
             assert_int_equal(hc_tx_sign(&tx, sk), HC_OK);
             hc_buf b;
@@ -196,7 +203,9 @@ static void test_eip155_example(void **state)
     uint8_t sk[32], h[32];
     hc_tx tx;
     hc_tx_init(&tx);
-    assert_int_equal(hc_key_parse(sk, "0x4646464646464646464646464646464646464646464646464646464646464646"), HC_OK);
+    assert_int_equal(hc_key_parse(sk, "0x46464646464646464646464646464646464646"
+                                      "46464646464646464646464646"),
+                     HC_OK);
     tx.type = HC_TX_LEGACY;
     tx.eip155 = 1;
     tx.chain_id = hc_u256_from_u64(1);
@@ -204,17 +213,25 @@ static void test_eip155_example(void **state)
     tx.gas_price = hc_u256_from_u64(20000000000ULL);
     tx.gas_limit = 21000;
     tx.has_to = 1;
-    assert_int_equal(hc_address_parse(&tx.to, "0x3535353535353535353535353535353535353535"), HC_OK);
+    assert_int_equal(
+        hc_address_parse(&tx.to, "0x3535353535353535353535353535353535353535"),
+        HC_OK);
     tx.value = hc_u256_from_u64(1000000000000000000ULL);
     assert_int_equal(hc_tx_signing_hash(h, &tx), HC_OK);
     char hex[67];
-    assert_string_equal(hc_hex_encode(hex, h, 32, 1), "0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53");
+    assert_string_equal(
+        hc_hex_encode(hex, h, 32, 1),
+        "0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53");
     assert_int_equal(hc_tx_sign(&tx, sk), HC_OK);
     hc_buf b;
     hc_buf_init(&b, 1024, 0);
     assert_int_equal(hc_tx_serialize(&b, &tx), HC_OK);
     char *raw = hc_hex_encode_alloc(b.data, b.len, 1);
-    assert_string_equal(raw, "0xf86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83");
+    assert_string_equal(
+        raw, "0xf86c098504a817c800825208943535353535353535353535353535353535353"
+             "535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a1"
+             "5d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c"
+             "9f3dc64214b297fb1966a3b6d83");
     free(raw);
     hc_buf_free(&b);
     hc_tx_free(&tx);
@@ -253,8 +270,10 @@ static void test_decode_garbage(void **state)
     (void)state;
     /* every prefix of a valid typed transaction is rejected, never crashes */
     size_t len;
-    uint8_t *raw = tu_unhex("0x02f8720180843b9aca0085174876e80083030d4094353535353535353535353535353535353535353580841234567"
-                            "8c080a0", &len);
+    uint8_t *raw = tu_unhex("0x02f8720180843b9aca0085174876e80083030d4094353535"
+                            "353535353535353535353535353535353580841234567"
+                            "8c080a0",
+                            &len);
     for (size_t k = 0; k <= len; k++) {
         hc_tx tx;
         assert_int_not_equal(hc_tx_decode(&tx, NULL, raw, k), HC_OK);
