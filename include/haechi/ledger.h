@@ -185,6 +185,10 @@ typedef struct hc_jentry {
     uint8_t hash[32]; /* SHA-256 of the encoded entry */
 } hc_jentry;
 
+/* Copies the stored journal entry seq into out (HC_ERR_NOT_FOUND if none);
+ * decode it with hc_jentry_decode. */
+HC_WUR hc_err hc_ledger_journal_get(hc_ledger *l, uint64_t seq, hc_buf *out);
+
 /* Decodes one stored journal entry (pointers into data). */
 HC_WUR hc_err hc_jentry_decode(hc_jentry *e, const uint8_t *data, size_t len);
 

@@ -24,12 +24,15 @@ typedef struct hc_send_opts {
  * key's address: chain id, pending nonce and fees (base fee × 2 + priority
  * fee) from the node, signs, broadcasts, and polls for the receipt, which
  * *rcpt receives (free with hc_receipt_free). hash receives the tx hash as
- * soon as it is known (also when waiting times out: HC_ERR_RPC_TIMEOUT).
+ * soon as it is known; *sent is set once the node took the transaction, so
+ * a caller can tell "never sent" from "sent, receipt not seen" (then the
+ * hash is worth printing: the transaction may still be mined). Transient
+ * RPC failures while waiting are retried until the deadline.
  * A reverting estimate is HC_ERR_RPC with st->cls HC_RPC_REVERTED and the
  * revert data in st. */
 HC_WUR hc_err hc_send_tx(hc_rpc *c, const uint8_t sk[32], const hc_address *to,
                          const uint8_t *data, size_t len, const hc_u256 *value,
                          const hc_send_opts *opts, uint8_t hash[32],
-                         hc_receipt *rcpt, hc_rpc_status *st);
+                         int *sent, hc_receipt *rcpt, hc_rpc_status *st);
 
 #endif

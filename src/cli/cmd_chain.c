@@ -39,8 +39,12 @@ static int chain_fail(const char *what, hc_err err, const hc_rpc_status *st)
                         cli_tr("reverted", "되돌려짐"),
                         name[0] ? name : st->message);
     }
+    /* the node answered: an error about the request (funds, nonce, fee…)
+     * is the user's to fix (2); only a rate limit means "try later" (3) */
     if (err == HC_ERR_RPC)
-        return cli_fail(EXIT_UNREACHABLE, "%s: %s (%s)", what, st->message,
+        return cli_fail(st->cls == HC_RPC_RATE_LIMITED ? EXIT_UNREACHABLE
+                                                       : EXIT_USAGE,
+                        "%s: %s (%s)", what, st->message,
                         hc_rpc_class_name(st->cls));
     if (err == HC_ERR_RPC_UNREACHABLE || err == HC_ERR_RPC_TIMEOUT ||
         err == HC_ERR_RPC_HTTP || err == HC_ERR_RPC_MALFORMED)
@@ -48,6 +52,18 @@ static int chain_fail(const char *what, hc_err err, const hc_rpc_status *st)
                         cli_strerror(err), st->message[0] ? " (" : "",
                         st->message, st->message[0] ? ")" : "");
     return cli_fail(EXIT_USAGE, "%s: %s", what, cli_strerror(err));
+}
+
+/* After a failure once the transaction was sent: its hash, to look up. */
+static void print_sent_hash(const uint8_t hash[32])
+{
+    char h[67];
+    fprintf(stderr,
+            cli_tr("haechi: the transaction was sent and may still be mined; "
+                   "check it before sending again: %s\n",
+                   "haechi: 트랜잭션은 전송되었고 아직 채굴될 수 있습니다; 다시 "
+                   "보내기 전에 확인하세요: %s\n"),
+            hc_hex_encode(h, hash, 32, 1));
 }
 
 static int open_rpc(hc_rpc **c, const struct chain_opts *o, const char *cmd)
@@ -613,6 +629,7 @@ int cmd_deploy(int argc, char **argv)
     hc_rpc *c = NULL;
     hc_rpc_status st;
     hc_receipt r = {0};
+    int sent = 0;
     hc_buf code;
     int rc = parse(argc, argv, "deploy", allowed, deploy_en, deploy_ko, &o);
     if (rc >= 0)
@@ -651,9 +668,12 @@ int cmd_deploy(int argc, char **argv)
     hc_send_opts so = {0};
     so.legacy = o.legacy;
     err =
-        hc_send_tx(c, sk, NULL, code.data, code.len, NULL, &so, hash, &r, &st);
+        hc_send_tx(c, sk, NULL, code.data, code.len, NULL, &so, hash, &sent, &r,
+                   &st);
     if (err) {
         rc = chain_fail("deploy", err, &st);
+        if (sent) /* it may still be mined: do not simply send it again */
+            print_sent_hash(hash);
         goto out;
     }
     char a[HC_ADDRESS_STR], h[67];
@@ -731,6 +751,7 @@ int cmd_mint(int argc, char **argv)
     hc_rpc *c = NULL;
     hc_rpc_status st;
     hc_receipt r = {0};
+    int sent = 0;
     hc_buf cd;
     hc_nft_item *items = NULL;
     unsigned long bps = 0;
@@ -795,7 +816,7 @@ int cmd_mint(int argc, char **argv)
         hc_send_opts so = {0};
         so.legacy = o.legacy;
         err = hc_send_tx(c, sk, &o.c.contract, cd.data, cd.len, NULL, &so, hash,
-                         &r, &st);
+                         &sent, &r, &st);
         uint8_t already[4], retired[4];
         if (err == HC_ERR_RPC && st.cls == HC_RPC_REVERTED && n == 1 &&
             st.revert_len >= 4 &&
@@ -831,6 +852,8 @@ int cmd_mint(int argc, char **argv)
         }
         if (err) {
             rc = chain_fail("mint", err, &st);
+            if (sent) /* it may still be mined: do not simply resend */
+                print_sent_hash(hash);
             goto out;
         }
     }

@@ -156,9 +156,14 @@ static int add_client(int argc, char **argv)
                                 hc_roles_str(roles, sizeof roles, cl.roles));
         cJSON_AddStringToObject(o, "api_key", key);
         char *s = cJSON_Print(o);
-        if (s)
+        if (s) {
             puts(s);
+            hc_memzero(s, strlen(s)); /* it holds the key */
+        }
         free(s);
+        cJSON *k = cJSON_GetObjectItem(o, "api_key");
+        if (k && k->valuestring)
+            hc_memzero(k->valuestring, strlen(k->valuestring));
         cJSON_Delete(o);
     } else {
         printf("%s\n", key);

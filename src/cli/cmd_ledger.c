@@ -10,15 +10,21 @@
 #include "haechi/hex.h"
 #include "haechi/ledger.h"
 #include "haechi/records.h"
+#include "haechi/util.h"
 
 static const char help_en[] =
-    "Usage: haechi ledger verify --ledger DIR [--json]\n"
+    "Usage: haechi ledger verify --ledger DIR [--expect-head SEQ:0xHASH] "
+    "[--json]\n"
     "       haechi ledger stats  --ledger DIR [--json]\n"
     "\n"
     "verify  walks the ledger's journal, recomputes its chain of hashes and\n"
     "        its head, checks that every record is the one its journal entry\n"
     "        wrote (and the latest), and that the indexes agree with the\n"
-    "        records. Names the first bad entry.\n"
+    "        records. Names the first bad entry, and prints the head\n"
+    "        (SEQ:HASH). The chain proves history up to the head; to prove\n"
+    "        that nothing was cut off the end, keep the head outside the\n"
+    "        ledger and give it back with --expect-head: it must still be\n"
+    "        in the journal with that hash.\n"
     "stats   counts rows per database and mints per state, sizes, and the\n"
     "        journal head.\n"
     "The ledger is opened read-only: both work while haechid runs.\n"
@@ -72,17 +78,65 @@ static int print_json(cJSON *o)
     return EXIT_OK;
 }
 
-static int do_verify(const char *dir, int json)
+static int do_verify(const char *dir, int json, const char *expect)
 {
     hc_ledger *l;
     hc_ledger_report rep;
+    uint64_t want_seq = 0, head_seq = 0;
+    uint8_t want_hash[32], head_hash[32];
+    if (expect) {
+        /* SEQ:0xHASH, as a previous verify or stats printed it */
+        char *end;
+        want_seq = strtoull(expect, &end, 10);
+        if (end == expect || *end != ':' ||
+            hc_hex_decode_fixed(want_hash, 32, end + 1,
+                                HC_HEX_PREFIX_REQUIRED))
+            return cli_usage_error("ledger", "%s",
+                                   cli_tr("--expect-head: SEQ:0xHASH (from "
+                                          "an earlier verify)",
+                                          "--expect-head: SEQ:0xHASH (이전 "
+                                          "verify 출력)"));
+    }
     int rc = open_ro(&l, dir);
     if (rc)
         return rc;
     hc_err err = hc_ledger_verify(l, &rep);
+    if (!err)
+        err = hc_ledger_head(l, &head_seq, head_hash);
     hc_ledger_close(l);
     if (err && err != HC_ERR_CORRUPT)
         return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
+    if (err && !rep.problem[0])
+        snprintf(rep.problem, sizeof rep.problem, "%s", hc_strerror(err));
+    /* The chain of hashes proves history up to the head; only a head kept
+     * outside the ledger proves the head itself (nothing cut off the end).
+     * The expected head must still be in the journal, with that hash. */
+    if (!err && expect) {
+        int ok = 0;
+        if (want_seq == head_seq) {
+            ok = hc_ct_equal(want_hash, head_hash, 32);
+        } else if (want_seq < head_seq && want_seq > 0) {
+            hc_ledger *l2;
+            hc_jentry e;
+            hc_buf b;
+            hc_buf_init(&b, 1 << 27, 0);
+            if (open_ro(&l2, dir) == EXIT_OK) {
+                ok = hc_ledger_journal_get(l2, want_seq, &b) == HC_OK &&
+                     hc_jentry_decode(&e, b.data, b.len) == HC_OK &&
+                     hc_ct_equal(e.hash, want_hash, 32);
+                hc_ledger_close(l2);
+            }
+            hc_buf_free(&b);
+        }
+        if (!ok) {
+            err = HC_ERR_CORRUPT;
+            rep.bad_seq = want_seq;
+            snprintf(rep.problem, sizeof rep.problem,
+                     "the expected head (entry %llu) is not in the journal "
+                     "with that hash: history was cut off or rewritten",
+                     (unsigned long long)want_seq);
+        }
+    }
     if (json) {
         cJSON *o = cJSON_CreateObject();
         if (o) {
@@ -90,6 +144,13 @@ static int do_verify(const char *dir, int json)
             cJSON_AddNumberToObject(o, "entries", (double)rep.entries);
             cJSON_AddNumberToObject(o, "records", (double)rep.records);
             cJSON_AddNumberToObject(o, "index_rows", (double)rep.index_rows);
+            if (!err) {
+                char hh[67], head[96];
+                snprintf(head, sizeof head, "%llu:%s",
+                         (unsigned long long)head_seq,
+                         hc_hex_encode(hh, head_hash, 32, 1));
+                cJSON_AddStringToObject(o, "head", head);
+            }
             if (err) {
                 cJSON_AddNumberToObject(o, "bad_entry", (double)rep.bad_seq);
                 cJSON_AddStringToObject(o, "problem", rep.problem);
@@ -106,11 +167,14 @@ static int do_verify(const char *dir, int json)
                    (unsigned long long)rep.bad_seq);
         return EXIT_NOT_VERIFIED;
     }
+    char hh[67];
     printf(cli_tr("verified: %llu journal entries, %llu records, %llu index "
-                  "rows\n",
-                  "검증됨: 저널 항목 %llu개, 레코드 %llu개, 색인 행 %llu개\n"),
+                  "rows\nhead: %llu:%s\n",
+                  "검증됨: 저널 항목 %llu개, 레코드 %llu개, 색인 행 %llu개\n"
+                  "머리: %llu:%s\n"),
            (unsigned long long)rep.entries, (unsigned long long)rep.records,
-           (unsigned long long)rep.index_rows);
+           (unsigned long long)rep.index_rows, (unsigned long long)head_seq,
+           hc_hex_encode(hh, head_hash, 32, 1));
     return EXIT_OK;
 }
 
@@ -176,10 +240,11 @@ int cmd_ledger(int argc, char **argv)
     static const struct option opts[] = {
         {"ledger", required_argument, NULL, 'l'},
         {"json", no_argument, NULL, 'j'},
+        {"expect-head", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *dir = NULL;
+    const char *dir = NULL, *expect = NULL;
     int json = 0, c;
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(cli_tr(help_en, help_ko), argc < 2 ? stderr : stdout);
@@ -195,6 +260,9 @@ int cmd_ledger(int argc, char **argv)
             break;
         case 'j':
             json = 1;
+            break;
+        case 'e':
+            expect = optarg;
             break;
         case 'h':
             fputs(cli_tr(help_en, help_ko), stdout);
@@ -218,7 +286,7 @@ int cmd_ledger(int argc, char **argv)
                                cli_tr("--ledger DIR is required",
                                       "--ledger DIR 옵션이 필요합니다"));
     if (!strcmp(sub, "verify"))
-        return do_verify(dir, json);
+        return do_verify(dir, json, expect);
     if (!strcmp(sub, "stats"))
         return do_stats(dir, json);
     return cli_usage_error("ledger",

@@ -180,6 +180,11 @@ static hc_err walk_journal(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep)
         rep->entries++;
         if (e.db == DB_NONE)
             continue;
+        if (e.klen == 0) {
+            err = bad(rep, expect, "journal entry %llu writes an empty key",
+                      (unsigned long long)expect);
+            break;
+        }
 
         /* the record this entry wrote must still be this write or a later
          * one; a delete must have removed it (or a later write re-created
@@ -203,7 +208,11 @@ static hc_err walk_journal(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep)
             continue;
         }
         if (rc) {
-            err = hc__mdb_err(rc);
+            err = bad(rep, expect,
+                      "journal entry %llu: the database failed reading %s %s "
+                      "(%s)",
+                      (unsigned long long)expect, hc_ldb_name(e.db), kh,
+                      mdb_strerror(rc));
             break;
         }
         set_del(&pending, dig);
@@ -567,5 +576,23 @@ hc_err hc_ledger_stats_get(hc_ledger *l, hc_ledger_stats *st)
     if (!err)
         err = hc_ledger_scan(l, HC_LDB_MINTS, NULL, 0, NULL, 0, 0, count_state,
                              st);
+    return err;
+}
+
+hc_err hc_ledger_journal_get(hc_ledger *l, uint64_t seq, hc_buf *out)
+{
+    MDB_txn *txn;
+    uint8_t k[8];
+    hc_be64_put(k, seq);
+    hc_err err = hc__read_begin(l, &txn);
+    if (err)
+        return err;
+    MDB_val mk = {8, k}, mv;
+    err = hc__mdb_err(mdb_get(txn, l->journal, &mk, &mv));
+    if (!err) {
+        hc_buf_reset(out);
+        err = hc_buf_append(out, mv.mv_data, mv.mv_size);
+    }
+    hc__read_end(l, txn);
     return err;
 }

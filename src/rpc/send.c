@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,8 +34,8 @@ static hc_err gas_price(hc_rpc *c, hc_u256 *out, hc_rpc_status *st)
 
 hc_err hc_send_tx(hc_rpc *c, const uint8_t sk[32], const hc_address *to,
                   const uint8_t *data, size_t len, const hc_u256 *value,
-                  const hc_send_opts *opts, uint8_t hash[32], hc_receipt *rcpt,
-                  hc_rpc_status *st)
+                  const hc_send_opts *opts, uint8_t hash[32], int *sent,
+                  hc_receipt *rcpt, hc_rpc_status *st)
 {
     hc_send_opts def = {0};
     hc_address from;
@@ -47,6 +48,8 @@ hc_err hc_send_tx(hc_rpc *c, const uint8_t sk[32], const hc_address *to,
     long wait = opts->wait_ms ? opts->wait_ms : 120000;
     long poll = opts->poll_ms ? opts->poll_ms : 250;
     memset(rcpt, 0, sizeof *rcpt);
+    if (sent)
+        *sent = 0;
     hc_tx_init(&tx);
     hc_buf_init(&raw, HC_TX_MAX_SIZE + 1024, 0);
 
@@ -100,7 +103,8 @@ hc_err hc_send_tx(hc_rpc *c, const uint8_t sk[32], const hc_address *to,
         if ((err =
                  hc_rpc_estimate_gas(c, &from, to, data, len, value, &est, st)))
             goto out;
-        tx.gas_limit = est + est / 5;
+        /* a 20 % margin, saturating (a node could answer anything) */
+        tx.gas_limit = est > UINT64_MAX / 6 * 5 ? UINT64_MAX : est + est / 5;
     }
     if ((err = hc_tx_sign(&tx, sk)) || (err = hc_tx_serialize(&raw, &tx)) ||
         (err = hc_tx_hash(hash, &tx)))
@@ -111,13 +115,23 @@ hc_err hc_send_tx(hc_rpc *c, const uint8_t sk[32], const hc_address *to,
         err = HC_OK;
     if (err)
         goto out;
+    if (sent)
+        *sent = 1;
+    /* The transaction is out: keep asking for its receipt until the
+     * deadline, through transient failures, so that a caller never sends it
+     * twice because one poll failed. */
     long deadline = now_ms() + wait;
     for (;;) {
         err = hc_rpc_get_receipt(c, hash, rcpt, st);
-        if (err != HC_ERR_NOT_FOUND)
+        int transient =
+            err == HC_ERR_NOT_FOUND || err == HC_ERR_RPC_UNREACHABLE ||
+            err == HC_ERR_RPC_TIMEOUT || err == HC_ERR_RPC_HTTP ||
+            (err == HC_ERR_RPC && st && st->cls == HC_RPC_RATE_LIMITED);
+        if (!transient)
             break;
         if (now_ms() >= deadline) {
-            err = HC_ERR_RPC_TIMEOUT;
+            if (err == HC_ERR_NOT_FOUND)
+                err = HC_ERR_RPC_TIMEOUT;
             break;
         }
         sleep_ms(poll);

@@ -106,6 +106,17 @@ if run 0 "verify --json good" -- "$HAECHI" ledger verify --ledger "$T/good" --js
     if grep -q '"bad_entry"' "$T/out"; then bad "verify --json good names a bad entry"; else ok; fi
 fi
 
+# ---- --expect-head: a head kept outside the ledger proves nothing was cut
+head=$(sed -n 's/^head: //p' <(HAECHI_X=1 "$HAECHI" ledger verify --ledger "$T/good"))
+eq "verify prints the head" "${head%%:*}" "$entries"
+run 0 "expect-head current" -- "$HAECHI" ledger verify --ledger "$T/good" --expect-head "$head" || true
+run 1 "expect-head later than the journal" -- "$HAECHI" ledger verify --ledger "$T/good" \
+    --expect-head "$((entries + 5)):${head#*:}" || true
+run 1 "expect-head wrong hash" -- "$HAECHI" ledger verify --ledger "$T/good" \
+    --expect-head "$entries:0x$(printf '%064d' 7)" || true
+run 2 "expect-head malformed" -- "$HAECHI" ledger verify --ledger "$T/good" \
+    --expect-head "nonsense" || true
+
 # ---- stats
 if run 0 "stats --json" -- "$HAECHI" ledger stats --ledger "$T/good" --json; then
     json_ok "stats --json"
