@@ -1,8 +1,9 @@
 /* config.h — haechid's configuration: an INI file (parsed with Debian's
  * libinih) with comments, then HAECHI_* environment overrides.
  *
- *   [server]   listen = 127.0.0.1:8080, max_connections, connection_timeout,
- *              max_upload (bytes, suffixes K/M/G allowed), public_url
+ *   [server]   listen = 127.0.0.1:8080 (port 0: any free port),
+ *              max_connections, connection_timeout, max_upload (bytes,
+ *              suffixes K/M/G/T allowed), public_url
  *   [ledger]   dir, max_queue (queued mints before 503)
  *   [limits]   rate_per_minute, burst (per API key, token bucket)
  *   [chain]    rpc_url, contract, chain_id
@@ -42,7 +43,8 @@ typedef struct hc_config {
 
 void hc_config_defaults(hc_config *c);
 
-/* Reads an INI file over c. On error, why names the line and key. */
+/* Reads an INI file over c. On error, why names the line and key (lines
+ * longer than libinih's buffer, about 200 bytes, are refused). */
 HC_WUR hc_err hc_config_load(hc_config *c, const char *path, char *why,
                              size_t cap);
 /* Applies HAECHI_* environment variables. */
@@ -52,7 +54,8 @@ HC_WUR hc_err hc_config_check(const hc_config *c, char *why, size_t cap);
 /* Writes the effective configuration as INI (for --check-config). */
 void hc_config_print(const hc_config *c, void *file /* FILE * */);
 
-/* Parses "1024", "64K", "10M", "1G" (binary units). */
+/* Parses "1024", "512B", "64K", "10M", "1G", "1T" (binary units; "KiB" and
+ * "KB" the same as "K"). No sign, no spaces. */
 HC_WUR hc_err hc_parse_size(const char *s, uint64_t *out);
 
 #endif

@@ -2,7 +2,10 @@
  *   {"ts":"2026-11-25T09:40:00.123Z","level":"info","event":"mint_accepted",
  *    "mint_id":"…","client":"jongno-gu"}
  * Build a line with hc_log_begin, add fields, and hc_log_end writes it in
- * one write(2) (lines from threads never interleave). Never log a secret:
+ * one write(2) (lines from threads never interleave). A line is at most 2048
+ * bytes and always one valid JSON object in UTF-8: a string that does not fit
+ * is cut and closed, a field that does not fit is left out, invalid UTF-8
+ * becomes U+FFFD, a non-finite double null. Never log a secret:
  * there is deliberately no way to log a key or an Authorization header.
  */
 #ifndef HAECHI_LOG_H

@@ -3,9 +3,28 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 
 #include "haechi/sha256.h"
+
+/* SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up
+ * in its provider store (a lock and a property query) on every init, which
+ * costs more than hashing a small input. Kept for the process's life. */
+static EVP_MD *fetched;
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void)
+{
+    fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256_md(void)
+{
+    pthread_once(&fetch_once, fetch_sha256);
+    return fetched ? fetched : EVP_sha256();
+}
 
 hc_err hc_sha256_init(hc_sha256_ctx *ctx)
 {
@@ -13,7 +32,7 @@ hc_err hc_sha256_init(hc_sha256_ctx *ctx)
     ctx->md = md;
     if (!md)
         return HC_ERR_NOMEM;
-    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+    if (EVP_DigestInit_ex(md, sha256_md(), NULL) != 1) {
         hc_sha256_free(ctx);
         return HC_ERR_CRYPTO;
     }
@@ -48,7 +67,7 @@ void hc_sha256_free(hc_sha256_ctx *ctx)
 hc_err hc_sha256(uint8_t out[32], const void *data, size_t len)
 {
     unsigned n = 0;
-    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32)
+    if (EVP_Digest(data, len, out, &n, sha256_md(), NULL) != 1 || n != 32)
         return HC_ERR_CRYPTO;
     return HC_OK;
 }

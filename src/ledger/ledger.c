@@ -432,14 +432,18 @@ static void *committer(void *arg)
             }
         }
 
-        pthread_mutex_lock(&l->mu);
+        /* Wake exactly this batch's callers, one semaphore each, without
+         * holding l->mu (a broadcast on one condition variable woke every
+         * waiting caller, those queued for the next batch too, and they all
+         * fought for l->mu). A request lives on its caller's stack and may
+         * be gone once posted: read next first. */
         for (struct req *r = batch, *next; r; r = next) {
             next = r->next;
             if (err)
                 r->result = err;
-            r->done = 1;
+            sem_post(&r->done);
         }
-        pthread_cond_broadcast(&l->done);
+        pthread_mutex_lock(&l->mu);
     }
     pthread_mutex_unlock(&l->mu);
     return NULL;
@@ -447,14 +451,21 @@ static void *committer(void *arg)
 
 hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
 {
-    struct req r = {fn, arg, HC_OK, 0, NULL};
+    struct req r;
     if (!l || !fn)
         return HC_ERR_ARG;
     if (l->read_only)
         return HC_ERR_ARG;
+    r.fn = fn;
+    r.arg = arg;
+    r.result = HC_OK;
+    r.next = NULL;
+    if (sem_init(&r.done, 0, 0) != 0)
+        return HC_ERR_NOMEM;
     pthread_mutex_lock(&l->mu);
     if (l->stopping) {
         pthread_mutex_unlock(&l->mu);
+        sem_destroy(&r.done);
         return HC_ERR_CLOSED;
     }
     l->callers++;
@@ -464,8 +475,12 @@ hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
         l->q_head = &r;
     l->q_tail = &r;
     pthread_cond_signal(&l->work);
-    while (!r.done)
-        pthread_cond_wait(&l->done, &l->mu);
+    pthread_mutex_unlock(&l->mu);
+    /* the committer posts once r.result is final (after the fsync) */
+    while (sem_wait(&r.done) != 0)
+        ; /* EINTR */
+    sem_destroy(&r.done);
+    pthread_mutex_lock(&l->mu);
     /* the last caller out lets hc_ledger_close free the ledger */
     if (--l->callers == 0 && l->stopping)
         pthread_cond_broadcast(&l->done);

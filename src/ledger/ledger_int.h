@@ -4,6 +4,7 @@
 #define HAECHI_LEDGER_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 
 #include <lmdb.h>
 
@@ -20,7 +21,7 @@ struct req {
     hc_ledger_fn fn;
     void *arg;
     hc_err result;
-    int done;
+    sem_t done;       /* posted by the committer once result is final */
     struct req *next;
 };
 
@@ -38,7 +39,7 @@ struct hc_ledger {
     /* group commit */
     pthread_mutex_t mu;
     pthread_cond_t work;  /* committer waits for requests */
-    pthread_cond_t done;  /* callers wait for their commit */
+    pthread_cond_t done;  /* hc_ledger_close waits for callers to leave */
     struct req *q_head, *q_tail;
     int stopping;
     unsigned callers; /* threads inside hc_ledger_write */

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,8 @@ struct req {
     unsigned status;
     struct timespec t0;
     int counted;
+    int deferred; /* to be answered on the next call */
+    int linger;   /* answered before its body was read */
     /* authentication */
     int authed;
     hc_client client;
@@ -883,11 +886,12 @@ struct owner_page {
     hc_api *a;
     cJSON *arr;
     size_t n, limit;
+    int more; /* a row past the page exists */
     uint8_t last[32];
 };
 
-static int owner_row(void *arg, const uint8_t *k, size_t klen,
-                     const uint8_t *v, size_t vlen)
+static int owner_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
+                     size_t vlen)
 {
     struct owner_page *p = arg;
     hc_token t;
@@ -895,6 +899,10 @@ static int owner_row(void *arg, const uint8_t *k, size_t klen,
     (void)vlen;
     if (klen != 52)
         return 0;
+    if (p->n == p->limit) {
+        p->more = 1;
+        return 1;
+    }
     memcpy(p->last, k + 20, 32);
     p->n++;
     cJSON *o = cJSON_CreateObject();
@@ -956,7 +964,7 @@ static enum MHD_Result get_owner_tokens(struct req *r,
     }
     /* one more than the page to know whether there is a next one */
     hc_err err = hc_ledger_scan(r->a->l, HC_LDB_OWNERS, owner.b, 20,
-                                after_len ? after : NULL, after_len, limit,
+                                after_len ? after : NULL, after_len, limit + 1,
                                 owner_row, &p);
     if (err) {
         cJSON_Delete(p.arr);
@@ -965,7 +973,7 @@ static enum MHD_Result get_owner_tokens(struct req *r,
     }
     add_addr(o, "owner", &owner);
     cJSON_AddItemToObject(o, "tokens", p.arr);
-    if (p.n == limit)
+    if (p.more)
         add_hex(o, "next_cursor", p.last, 32, 0);
     else
         cJSON_AddNullToObject(o, "next_cursor");
@@ -1030,6 +1038,48 @@ static enum MHD_Result get_metrics(struct req *r, struct MHD_Connection *c)
 
 /* ---- dispatch */
 
+/* Answers a request to any route but POST /v1/mints. */
+static enum MHD_Result respond(struct req *r, struct MHD_Connection *c,
+                               const char *url)
+{
+    char seg[128];
+    if (!strcmp(r->route, "(method not allowed)")) {
+        char allow[32] = "";
+        size_t used = 0;
+        for (size_t i = 0; hc_api_routes[i]; i += 2)
+            if (match(hc_api_routes[i + 1], url) && used < 24)
+                used +=
+                    (size_t)snprintf(allow + used, sizeof allow - used, "%s%s",
+                                     used ? ", " : "", hc_api_routes[i]);
+        return problem_ex(r, c, 405, "method-not-allowed", "Method not allowed",
+                          NULL, NULL, "Allow", allow);
+    }
+    if (!strcmp(r->route, "/healthz"))
+        return send_json(r, c, 200, cJSON_Parse("{\"status\":\"ok\"}"), NULL,
+                         NULL);
+    if (!strcmp(r->route, "/readyz"))
+        return get_ready(r, c);
+    if (!strcmp(r->route, "/metrics"))
+        return get_metrics(r, c);
+    if (!strcmp(r->route, "/v1/mints/{id}") && segment(url, 2, seg, sizeof seg))
+        return get_mint(r, c, seg);
+    if (!strcmp(r->route, "/v1/tokens/{id}") &&
+        segment(url, 2, seg, sizeof seg))
+        return get_token(r, c, seg, 0);
+    if ((!strcmp(r->route, "/v1/tokens/{id}/metadata") &&
+         segment(url, 2, seg, sizeof seg)) ||
+        (!strcmp(r->route, "/v1/metadata/{id}") &&
+         segment(url, 2, seg, sizeof seg)))
+        return get_metadata(r, c, seg);
+    if (!strcmp(r->route, "/v1/provenance/{sha256}") &&
+        segment(url, 2, seg, sizeof seg))
+        return get_token(r, c, seg, 1);
+    if (!strcmp(r->route, "/v1/owners/{address}/tokens") &&
+        segment(url, 2, seg, sizeof seg))
+        return get_owner_tokens(r, c, seg);
+    return problem(r, c, 404, "not-found", "Not found", "no such route");
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
                                const char *url, const char *method,
                                const char *version, const char *upload_data,
@@ -1051,52 +1101,30 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
         pthread_mutex_unlock(&a->mu);
         int allowed = 0;
         r->route = hc_api_route(method, url, &allowed);
-        if (!r->route) {
-            if (allowed) {
-                char allow[32] = "";
-                size_t used = 0;
-                for (size_t i = 0; hc_api_routes[i]; i += 2)
-                    if (match(hc_api_routes[i + 1], url) && used < 24)
-                        used += (size_t)snprintf(allow + used,
-                                                 sizeof allow - used, "%s%s",
-                                                 used ? ", " : "",
-                                                 hc_api_routes[i]);
-                r->route = "(method not allowed)";
-                return problem_ex(r, c, 405, "method-not-allowed",
-                                  "Method not allowed", NULL, NULL, "Allow",
-                                  allow);
-            }
-            r->route = "(not found)";
-            return problem(r, c, 404, "not-found", "Not found",
-                           "no such route");
+        if (!r->route)
+            r->route = allowed ? "(method not allowed)" : "(not found)";
+        const char *cl = header(c, "Content-Length");
+        int body = (cl && strcmp(cl, "0") != 0) ||
+                   header(c, "Transfer-Encoding") != NULL;
+        if (!strcmp(r->route, "/v1/mints")) {
+            enum MHD_Result ret = start_mint(r, c);
+            r->linger = body && r->status; /* answered already */
+            return ret;
         }
-        if (!strcmp(r->route, "/v1/mints"))
-            return start_mint(r, c);
-        /* other routes answer on the first call; a GET has no body */
-        char seg[128];
-        if (!strcmp(r->route, "/healthz"))
-            return send_json(r, c, 200,
-                             cJSON_Parse("{\"status\":\"ok\"}"), NULL, NULL);
-        if (!strcmp(r->route, "/readyz"))
-            return get_ready(r, c);
-        if (!strcmp(r->route, "/metrics"))
-            return get_metrics(r, c);
-        if (!strcmp(r->route, "/v1/mints/{id}") && segment(url, 2, seg, sizeof seg))
-            return get_mint(r, c, seg);
-        if (!strcmp(r->route, "/v1/tokens/{id}") && segment(url, 2, seg, sizeof seg))
-            return get_token(r, c, seg, 0);
-        if ((!strcmp(r->route, "/v1/tokens/{id}/metadata") &&
-             segment(url, 2, seg, sizeof seg)) ||
-            (!strcmp(r->route, "/v1/metadata/{id}") &&
-             segment(url, 2, seg, sizeof seg)))
-            return get_metadata(r, c, seg);
-        if (!strcmp(r->route, "/v1/provenance/{sha256}") &&
-            segment(url, 2, seg, sizeof seg))
-            return get_token(r, c, seg, 1);
-        if (!strcmp(r->route, "/v1/owners/{address}/tokens") &&
-            segment(url, 2, seg, sizeof seg))
-            return get_owner_tokens(r, c, seg);
-        return problem(r, c, 404, "not-found", "Not found", "no such route");
+        /* Answered on the next call, when MHD knows the request is complete:
+         * a response queued on this first call makes MHD close the
+         * connection (no keep-alive). A request with a body that no route
+         * here takes is answered now, and closed, rather than read. */
+        if (body) {
+            r->linger = 1;
+            return respond(r, c, url);
+        }
+        r->deferred = 1;
+        return MHD_YES;
+    }
+    if (r->deferred && *upload_data_size == 0) {
+        r->deferred = 0;
+        return respond(r, c, url);
     }
     if (!r->upload) {
         /* a body on a route that takes none (or after an early answer) */
@@ -1127,13 +1155,39 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
     return finish_mint(r, c);
 }
 
+/* An answer sent before the request's body was read (401, 413, 503 …) is
+ * followed by MHD closing the connection while the body still arrives; the
+ * kernel then resets it, which can destroy the answer before a client that
+ * sends without "Expect: 100-continue" reads it. So, as web servers do,
+ * read and discard what the client still sends until it closes, for a
+ * short while (2 s, 64 MiB at most). */
+static void linger(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char buf[16384];
+    uint64_t total = 0;
+    struct timespec t0;
+    if (!ci)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (total < (64u << 20)) {
+        struct pollfd p = {ci->connect_fd, POLLIN, 0};
+        int left_ms = 2000 - (int)(secs_since(&t0) * 1000);
+        if (left_ms <= 0 || poll(&p, 1, left_ms) <= 0)
+            break;
+        ssize_t n = recv(ci->connect_fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n <= 0)
+            break; /* the client closed (or failed) */
+        total += (uint64_t)n;
+    }
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     hc_api *a = cls;
     struct req *r = *con_cls;
-    (void)c;
-    (void)toe;
     if (!r)
         return;
     char labels[160];
@@ -1144,6 +1198,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
              r->route ? r->route : "(none)");
     hc_metrics_observe(a->m, "haechi_http_request_seconds", labels,
                        secs_since(&r->t0));
+    if (r->linger && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        linger(c);
     if (r->mp)
         hc_mp_free(r->mp);
     if (r->upload || r->sha.md)
@@ -1258,14 +1314,15 @@ hc_err hc_api_start(hc_api **out, const hc_api_deps *deps)
         hc_api_stop(a, 0);
         return err;
     }
+    /* the logger first: MHD logs options it parses before it otherwise */
     a->d = MHD_start_daemon(
         flags, deps->cfg->listen_port, NULL, NULL, handler, a,
-        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)deps->cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)deps->cfg->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)deps->cfg->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, a, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, completed, a, MHD_OPTION_END);
     if (!a->d) {
         hc_api_stop(a, 0);
         return HC_ERR_IO;

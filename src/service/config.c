@@ -30,7 +30,7 @@ void hc_config_defaults(hc_config *c)
 hc_err hc_parse_size(const char *s, uint64_t *out)
 {
     char *end;
-    if (!s || !*s || *s == '-' || *s == ' ')
+    if (!s || !(*s >= '0' && *s <= '9')) /* no sign, no space */
         return HC_ERR_NUMBER;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
@@ -45,10 +45,15 @@ hc_err hc_parse_size(const char *s, uint64_t *out)
         shift = 30;
     else if (*end == 'T' || *end == 't')
         shift = 40;
-    if (shift)
+    if (shift) {
         end++;
-    if (*end == 'i' || *end == 'B')
-        end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+        if (end[0] == 'i' && end[1] == 'B') /* 64KiB */
+            end += 2;
+        else if (*end == 'B') /* 64KB */
+            end++;
+    } else if (*end == 'B') { /* 512B */
+        end++;
+    }
     if (*end)
         return HC_ERR_NUMBER;
     if (shift && v > (ULLONG_MAX >> shift))
@@ -79,7 +84,7 @@ static hc_err parse_listen(hc_config *c, const char *v)
     uint64_t port;
     if (!colon || colon == v || (size_t)(colon - v) >= sizeof c->listen_host)
         return HC_ERR_ARG;
-    if (parse_uint(colon + 1, 65535, &port) || port == 0)
+    if (parse_uint(colon + 1, 65535, &port)) /* 0: any free port */
         return HC_ERR_ARG;
     memcpy(c->listen_host, v, (size_t)(colon - v));
     c->listen_host[colon - v] = 0;
@@ -91,7 +96,7 @@ static hc_err parse_listen(hc_config *c, const char *v)
 static hc_err set(hc_config *c, const char *section, const char *name,
                   const char *v)
 {
-    uint64_t u;
+    uint64_t u = 0; /* read below even when parsing failed */
 #define IS(s, n) (!strcasecmp(section, s) && !strcasecmp(name, n))
     if (IS("server", "listen"))
         return parse_listen(c, v);
@@ -148,11 +153,18 @@ static hc_err set(hc_config *c, const char *section, const char *name,
     return HC_ERR_NOT_FOUND;
 }
 
+/* libinih reports the first bad line, but a setting refused by on_ini and a
+ * syntax error on an earlier line would then be paired wrongly, and a line
+ * longer than its buffer (200 bytes) would be split into two lines. So the
+ * file is read here, line by line, counting lines. */
 struct load_ctx {
     hc_config *c;
     char *why;
     size_t cap;
     hc_err err;
+    FILE *f;
+    int line;     /* lines read so far */
+    int err_line; /* the line of err */
 };
 
 static int on_ini(void *user, const char *section, const char *name,
@@ -162,6 +174,7 @@ static int on_ini(void *user, const char *section, const char *name,
     hc_err err = set(x->c, section, name, value);
     if (err && !x->err) {
         x->err = HC_ERR_INVALID;
+        x->err_line = x->line;
         snprintf(x->why, x->cap, "[%s] %s: %s", section, name,
                  err == HC_ERR_NOT_FOUND ? "unknown setting"
                                          : "invalid value");
@@ -169,24 +182,57 @@ static int on_ini(void *user, const char *section, const char *name,
     return err ? 0 : 1;
 }
 
+/* An ini_reader: one whole line, or an error for one too long. */
+static char *read_line(char *str, int num, void *stream)
+{
+    struct load_ctx *x = stream;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t n = getline(&line, &lcap, x->f);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    x->line++;
+    if (n < num) {
+        memcpy(str, line, (size_t)n + 1);
+    } else {
+        if (!x->err) {
+            x->err = HC_ERR_INVALID;
+            x->err_line = x->line;
+            snprintf(x->why, x->cap, "line too long (at most %d bytes)",
+                     num - 2);
+        }
+        snprintf(str, (size_t)num, "\n");
+    }
+    free(line);
+    return str;
+}
+
 hc_err hc_config_load(hc_config *c, const char *path, char *why, size_t cap)
 {
-    struct load_ctx x = {c, why, cap, HC_OK};
+    struct load_ctx x = {c, why, cap, HC_OK, NULL, 0, 0};
     if (why && cap)
         why[0] = 0;
-    int rc = ini_parse(path, on_ini, &x);
-    if (rc == -1) {
+    x.f = fopen(path, "r");
+    if (!x.f) {
         snprintf(why, cap, "%s: %s", path, strerror(errno));
         return HC_ERR_IO;
+    }
+    int rc = ini_parse_stream(read_line, &x, on_ini, &x);
+    fclose(x.f);
+    if (rc > 0 && (!x.err || rc < x.err_line)) {
+        snprintf(why, cap, "%s line %d: syntax error", path, rc);
+        return HC_ERR_INVALID;
     }
     if (x.err) {
         char tmp[256];
         snprintf(tmp, sizeof tmp, "%s", why);
-        snprintf(why, cap, "%s line %d: %s", path, rc, tmp);
+        snprintf(why, cap, "%s line %d: %s", path, x.err_line, tmp);
         return x.err;
     }
     if (rc != 0) {
-        snprintf(why, cap, "%s line %d: syntax error", path, rc);
+        snprintf(why, cap, "%s: cannot be parsed", path);
         return HC_ERR_INVALID;
     }
     return HC_OK;

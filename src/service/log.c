@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -5,6 +6,7 @@
 
 #include "haechi/hex.h"
 #include "haechi/log.h"
+#include "haechi/metadata.h"
 
 static int min_level = HC_LOG_INFO;
 static int log_fd = 2;
@@ -35,41 +37,78 @@ const char *hc_log_level_name(int level)
     return level >= 0 && level < 4 ? names[level] : "info";
 }
 
-/* Appends raw bytes, keeping room for the closing "}\n". */
-static void put(hc_logline *l, const char *s, size_t n)
+/* Appends raw bytes if all of them fit, keeping room for the closing "}\n";
+ * 0 (nothing written) if they do not. */
+static int put(hc_logline *l, const char *s, size_t n)
 {
-    size_t room = sizeof l->buf - 3 - l->len;
-    if (n > room)
-        n = room;
+    if (n > sizeof l->buf - 2 - l->len)
+        return 0;
     memcpy(l->buf + l->len, s, n);
     l->len += n;
+    return 1;
 }
 
-/* A JSON string with escapes; invalid UTF-8 bytes become \ufffd. */
-static void put_json_str(hc_logline *l, const char *s)
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *p)
 {
-    put(l, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    size_t n = *p < 0x80                  ? 1
+               : *p >= 0xc2 && *p <= 0xdf ? 2
+               : *p >= 0xe0 && *p <= 0xef ? 3
+               : *p >= 0xf0 && *p <= 0xf4 ? 4
+                                          : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+            return 0;
+    return n && hc_utf8_valid(p, n) ? n : 0;
+}
+
+/* A JSON string with escapes; invalid UTF-8 bytes become \ufffd. A string
+ * that does not fit is cut before a character and still closed, so every
+ * line stays valid JSON. Returns 1 if written whole, 2 if cut, 0 if not even
+ * "" fits (nothing written). */
+static int put_json_str(hc_logline *l, const char *s)
+{
+    int whole = 1;
+    if (sizeof l->buf - 2 - l->len < 2)
+        return 0;
+    l->buf[l->len++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
         char esc[8];
+        const char *out = esc;
+        size_t n = utf8_seq(p), olen;
         if (*p == '"' || *p == '\\') {
             esc[0] = '\\';
             esc[1] = (char)*p;
-            put(l, esc, 2);
+            olen = 2;
         } else if (*p < 0x20 || *p == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", *p);
-            put(l, esc, 6);
+            olen = (size_t)snprintf(esc, sizeof esc, "\\u%04x", *p);
+        } else if (!n) {
+            out = "\\ufffd";
+            olen = 6;
         } else {
-            put(l, (const char *)p, 1);
+            out = (const char *)p;
+            olen = n;
         }
+        /* keep a byte for the closing quote */
+        if (olen + 1 > sizeof l->buf - 2 - l->len) {
+            whole = 2;
+            break;
+        }
+        put(l, out, olen);
+        p += n ? n : 1;
     }
-    put(l, "\"", 1);
+    l->buf[l->len++] = '"';
+    return whole;
 }
 
-static void key(hc_logline *l, const char *k)
+/* ,"k": — 0 if it does not fit whole (the line is then as it was). */
+static int key(hc_logline *l, const char *k)
 {
-    put(l, ",", 1);
-    put_json_str(l, k);
-    put(l, ":", 1);
+    size_t at = l->len;
+    if (put(l, ",", 1) && put_json_str(l, k) == 1 && put(l, ":", 1))
+        return 1;
+    l->len = at;
+    return 0;
 }
 
 void hc_log_begin(hc_logline *l, int level, const char *event)
@@ -95,13 +134,20 @@ void hc_log_begin(hc_logline *l, int level, const char *event)
 
 void hc_log_str(hc_logline *l, const char *k, const char *v)
 {
+    size_t at = l->len;
     if (!l->active)
         return;
-    key(l, k);
-    if (v)
-        put_json_str(l, v);
-    else
-        put(l, "null", 4);
+    /* a field that does not fit is left out (a long string is cut) */
+    if (!key(l, k) || !(v ? put_json_str(l, v) : put(l, "null", 4)))
+        l->len = at;
+}
+
+/* A field with a number already formatted (JSON). */
+static void put_num(hc_logline *l, const char *k, const char *n)
+{
+    size_t at = l->len;
+    if (!key(l, k) || !put(l, n, strlen(n)))
+        l->len = at;
 }
 
 void hc_log_int(hc_logline *l, const char *k, long long v)
@@ -109,8 +155,8 @@ void hc_log_int(hc_logline *l, const char *k, long long v)
     char n[32];
     if (!l->active)
         return;
-    key(l, k);
-    put(l, n, (size_t)snprintf(n, sizeof n, "%lld", v));
+    snprintf(n, sizeof n, "%lld", v);
+    put_num(l, k, n);
 }
 
 void hc_log_uint(hc_logline *l, const char *k, unsigned long long v)
@@ -118,8 +164,8 @@ void hc_log_uint(hc_logline *l, const char *k, unsigned long long v)
     char n[32];
     if (!l->active)
         return;
-    key(l, k);
-    put(l, n, (size_t)snprintf(n, sizeof n, "%llu", v));
+    snprintf(n, sizeof n, "%llu", v);
+    put_num(l, k, n);
 }
 
 void hc_log_double(hc_logline *l, const char *k, double v)
@@ -127,8 +173,11 @@ void hc_log_double(hc_logline *l, const char *k, double v)
     char n[40];
     if (!l->active)
         return;
-    key(l, k);
-    put(l, n, (size_t)snprintf(n, sizeof n, "%.6g", v));
+    if (isfinite(v))
+        snprintf(n, sizeof n, "%.6g", v);
+    else
+        snprintf(n, sizeof n, "null"); /* JSON has no NaN or infinity */
+    put_num(l, k, n);
 }
 
 void hc_log_hex(hc_logline *l, const char *k, const uint8_t *p, size_t n)

@@ -215,12 +215,21 @@ static hc_err putf(hc_buf *b, const char *fmt, ...)
 
 static const char *num(char *out, size_t cap, double v)
 {
+    if (isnan(v))
+        return "NaN";
     if (isinf(v))
         return v > 0 ? "+Inf" : "-Inf";
-    if (v == floor(v) && fabs(v) < 9e15)
+    if (v == floor(v) && fabs(v) < 9e15) {
         snprintf(out, cap, "%.0f", v);
-    else
-        snprintf(out, cap, "%.17g", v);
+        return out;
+    }
+    /* the shortest form that reads back as v: le="0.1", not
+     * le="0.10000000000000001" */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, cap, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            break;
+    }
     return out;
 }
 

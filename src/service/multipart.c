@@ -8,7 +8,8 @@
  * first byte), a mismatch means the held bytes were contents: they are passed
  * on (they equal the delimiter's prefix, so nothing needs to be copied) and
  * matching restarts at the next CR. At most boundary length + 3 bytes are
- * ever held back.
+ * ever held back, and only across the end of a fed buffer: within one, the
+ * contents between two delimiters are passed on in one call.
  *
  * Line endings are CRLF only: curl, browsers, Go, Python (requests, httpx)
  * and every other client we know of send CRLF, and a bare LF would make the
@@ -43,6 +44,7 @@ struct hc_mp {
     const char *why;
     uint8_t delim[HC_MP_BOUNDARY_MAX + 4]; /* CRLF "--" boundary */
     size_t dlen;
+    uint8_t skip[256]; /* Horspool shifts for the delimiter (find_delim) */
     size_t matched; /* delimiter bytes matched (held back) */
     size_t parts;   /* parts begun */
     /* the current part's headers */
@@ -473,38 +475,86 @@ static hc_err delimiter_found(hc_mp *mp)
     return HC_OK;
 }
 
-/* Scans for the delimiter; in ST_DATA the bytes before it are contents. */
+/* Scans for the delimiter; in ST_DATA the bytes before it are contents.
+ * Contents are passed on in as few calls as possible: a CR that does not
+ * begin a delimiter stays inside the run of contents around it, so a buffer
+ * without a delimiter is one call (minus a held-back delimiter prefix at its
+ * end). Only bytes held back from the previous buffer are passed on from
+ * mp->delim. (Passing each run between two CRs separately meant a call
+ * every 256 bytes or so of binary contents, and SHA-256 updates of odd
+ * sizes.) */
+/* The offset of the first whole delimiter in p[0..n), or n if there is
+ * none (Boyer-Moore-Horspool: binary contents hold a CR every 256 bytes or
+ * so, but most windows are skipped whole by their last byte). */
+static size_t find_delim(const hc_mp *mp, const uint8_t *p, size_t n)
+{
+    const size_t m = mp->dlen;
+    const uint8_t last = mp->delim[m - 1];
+    for (size_t i = 0; n >= m && i <= n - m; i += mp->skip[p[i + m - 1]])
+        if (p[i + m - 1] == last && memcmp(p + i, mp->delim, m - 1) == 0)
+            return i;
+    return n;
+}
+
 static hc_err st_scan(hc_mp *mp, const uint8_t *p, size_t n, size_t *used)
 {
     int data = mp->state == ST_DATA;
-    size_t i = 0;
+    size_t i = 0, start = 0; /* p[start..] not yet passed on */
+    size_t cand = 0;         /* where in p the candidate delimiter began */
+    size_t held = mp->matched; /* its first bytes, from the previous buffer */
     hc_err err;
     while (i < n) {
+        if (mp->matched == 0 && n - i >= mp->dlen) {
+            /* a whole delimiter within p, or none that starts before the
+             * last dlen - 1 bytes (the CR scan below looks at those) */
+            size_t k = find_delim(mp, p + i, n - i);
+            if (k < n - i) {
+                cand = i + k;
+                mp->matched = mp->dlen;
+                if (data && (err = emit_data(mp, p + start, cand - start)))
+                    return err;
+                *used = cand + mp->dlen;
+                return delimiter_found(mp);
+            }
+            i = n - (mp->dlen - 1);
+        }
         if (mp->matched == 0) {
             const uint8_t *cr = memchr(p + i, '\r', n - i);
-            size_t end = cr ? (size_t)(cr - p) : n;
-            if (data && (err = emit_data(mp, p + i, end - i)))
-                return err;
             if (!cr) {
                 i = n;
                 break;
             }
+            cand = (size_t)(cr - p);
             mp->matched = 1;
-            i = end + 1;
+            i = cand + 1;
         } else if (p[i] == mp->delim[mp->matched]) {
             i++;
             if (++mp->matched == mp->dlen) {
+                /* the contents end where the delimiter began (if it began
+                 * in the previous buffer, cand == start == 0) */
+                if (data && (err = emit_data(mp, p + start, cand - start)))
+                    return err;
                 *used = i;
                 return delimiter_found(mp);
             }
         } else {
-            /* not a delimiter: the held bytes were contents; p[i] is
-             * looked at again (it may be a CR) */
-            if (data && (err = emit_data(mp, mp->delim, mp->matched)))
-                return err;
+            /* not a delimiter: the matched bytes were contents. Those held
+             * from the previous buffer come first and are passed on now;
+             * those in p stay in the run. p[i] is looked at again (it may
+             * be a CR). */
+            if (held) {
+                if (data && (err = emit_data(mp, mp->delim, held)))
+                    return err;
+                held = 0;
+            }
             mp->matched = 0;
         }
     }
+    /* the end of the buffer: pass on the run, but hold back a delimiter
+     * prefix at its end (mp->matched bytes, equal to mp->delim's first) */
+    if (data && (err = emit_data(mp, p + start,
+                                 (mp->matched ? cand : n) - start)))
+        return err;
     *used = i;
     return HC_OK;
 }
@@ -660,6 +710,10 @@ hc_err hc_mp_new(hc_mp **out, const char *boundary, const hc_mp_callbacks *cb,
     memcpy(mp->delim, "\r\n--", 4);
     memcpy(mp->delim + 4, boundary, n);
     mp->dlen = n + 4;
+    for (size_t c = 0; c < 256; c++)
+        mp->skip[c] = (uint8_t)mp->dlen;
+    for (size_t j = 0; j + 1 < mp->dlen; j++)
+        mp->skip[mp->delim[j]] = (uint8_t)(mp->dlen - 1 - j);
     mp->matched = 2; /* the body reads as if a CRLF preceded it */
     hc_buf_init(&mp->line, HC_MP_HEADER_MAX, 0);
     /* decoded values are no longer than the header bytes, plus a NUL for

@@ -1,0 +1,197 @@
+# Shared by the api_*.sh integration tests: a haechid on a free loopback port
+# with a temp ledger, curl helpers, and pass/fail counting. Source it after
+# `set -euo pipefail`, then:
+#
+#   hd_init                   temp dir $T (removed at exit, with any haechid
+#                             still running), ledger dir $HD_LEDGER
+#   hd_client NAME ROLES [ARGS…]  `haechi keys add-client` (haechid stopped);
+#                             prints the API key
+#   hd_start [VAR=VALUE…]     starts haechid with HAECHI_LISTEN=127.0.0.1:0,
+#                             HAECHI_LEDGER_DIR=$HD_LEDGER and the given
+#                             environment (or `--config FILE` after them);
+#                             waits for {"event":"started",…,"port":N} in its
+#                             log; sets HD_PID, HD_PORT, HD_URL, HD_LOG
+#   hd_stop                   SIGTERM, waits (30 s at most); checks exit 0
+#   hd_verify                 `haechi ledger verify` passes (haechid stopped)
+#   hd_hwm                    haechid's peak RSS (VmHWM) in kB
+#   req METHOD PATH [CURL ARGS…]  one request; sets CODE, the body in $T/body,
+#                             the headers in $T/hdr
+#   hdr NAME                  a header of the last response ("" if absent)
+#   jstr KEY / jnum KEY       the first string / number member KEY of $T/body
+#   eq NAME GOT WANT, has NAME TEXT (in $T/body), ok, bad, hd_healthy, hd_done
+#
+# Needs bash, curl, sed, grep and coreutils only (no python, no jq).
+
+HD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+: "${HC_BUILD_DIR:=$HD_ROOT/build}"
+: "${HAECHI:=$HC_BUILD_DIR/haechi}"
+: "${HAECHID:=$HC_BUILD_DIR/haechid}"
+export LC_ALL=C
+unset LANG LC_MESSAGES http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+# anything HAECHI_* from the caller's environment would change the service
+while IFS= read -r v; do unset "$v"; done < <(compgen -e HAECHI_)
+
+HD_NAME=$(basename "$0" .sh)
+HD_PID=""
+HD_PORT=""
+HD_URL=""
+HD_LOG=""
+HD_RUNS=0
+pass=0
+failed=0
+
+ok() { pass=$((pass + 1)); }
+bad() {
+    failed=$((failed + 1))
+    printf 'FAIL (%s): %s\n' "$HD_NAME" "$*" >&2
+}
+eq() {
+    if [[ $2 == "$3" ]]; then ok; else bad "$1: got '$2', want '$3'"; fi
+}
+has() {
+    if grep -qF -- "$2" "$T/body"; then ok; else bad "$1: no '$2' in: $(head -c 600 "$T/body")"; fi
+}
+hd_done() {
+    echo "$HD_NAME: $pass passed, $failed failed"
+    ((failed == 0))
+}
+
+hd_cleanup() {
+    if [[ -n $HD_PID ]]; then
+        kill -KILL "$HD_PID" 2>/dev/null || true
+        wait "$HD_PID" 2>/dev/null || true
+    fi
+    rm -rf "$T"
+}
+
+hd_init() {
+    [[ -x $HAECHID ]] || { echo "no haechid at $HAECHID" >&2; exit 1; }
+    [[ -x $HAECHI ]] || { echo "no haechi at $HAECHI" >&2; exit 1; }
+    T=$(mktemp -d "${TMPDIR:-/tmp}/haechi-$HD_NAME.XXXXXX")
+    HD_LEDGER=$T/ledger
+    trap hd_cleanup EXIT
+}
+
+hd_client() {
+    local name=$1 roles=$2
+    shift 2
+    "$HAECHI" keys add-client --ledger "$HD_LEDGER" --name "$name" \
+        --roles "$roles" "$@" 2>"$T/keys.err" ||
+        { echo "keys add-client $name failed: $(<"$T/keys.err")" >&2; return 1; }
+}
+
+hd_start() {
+    local envs=() i
+    while (($#)) && [[ $1 == *=* ]]; do
+        envs+=("$1")
+        shift
+    done
+    HD_RUNS=$((HD_RUNS + 1))
+    HD_LOG=$T/haechid.$HD_RUNS.log
+    : >"$HD_LOG"
+    env HAECHI_LISTEN=127.0.0.1:0 HAECHI_LEDGER_DIR="$HD_LEDGER" \
+        HAECHI_PUBLIC_URL=http://haechi.test "${envs[@]}" \
+        "$HAECHID" "$@" 2>"$HD_LOG" &
+    HD_PID=$!
+    HD_PORT=""
+    for ((i = 0; i < 400; i++)); do
+        HD_PORT=$(sed -n 's/.*"event":"started".*"port":\([0-9][0-9]*\).*/\1/p' "$HD_LOG")
+        [[ -n $HD_PORT ]] && break
+        if ! kill -0 "$HD_PID" 2>/dev/null; then
+            wait "$HD_PID" 2>/dev/null || true
+            HD_PID=""
+            echo "haechid exited at start: $(<"$HD_LOG")" >&2
+            return 1
+        fi
+        sleep 0.025
+    done
+    if [[ -z $HD_PORT ]]; then
+        echo "haechid did not start: $(<"$HD_LOG")" >&2
+        return 1
+    fi
+    HD_URL=http://127.0.0.1:$HD_PORT
+}
+
+# hd_stop: SIGTERM and wait; 0 if haechid exited 0 within 30 s.
+hd_stop() {
+    local rc=0 i
+    [[ -n $HD_PID ]] || return 0
+    kill -TERM "$HD_PID" 2>/dev/null || true
+    for ((i = 0; i < 600; i++)); do
+        kill -0 "$HD_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$HD_PID" 2>/dev/null; then
+        bad "haechid did not stop within 30 s of SIGTERM"
+        kill -KILL "$HD_PID" 2>/dev/null || true
+    fi
+    wait "$HD_PID" 2>/dev/null || rc=$?
+    HD_PID=""
+    if ((rc != 0)); then
+        bad "haechid exited $rc after SIGTERM: $(tail -n 5 "$HD_LOG")"
+        return 1
+    fi
+    if grep -q '"event":"stopped"' "$HD_LOG"; then ok; else bad "no stopped event in the log"; fi
+    # no sanitizer report, no MHD complaint about our options
+    if grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$HD_LOG"; then
+        bad "sanitizer report: $(grep -m 3 -E 'Sanitizer|runtime error' "$HD_LOG")"
+    else
+        ok
+    fi
+}
+
+hd_verify() {
+    if "$HAECHI" ledger verify --ledger "$HD_LEDGER" >"$T/verify.out" 2>&1; then
+        ok
+    else
+        bad "ledger verify: $(<"$T/verify.out")"
+    fi
+}
+
+hd_hwm() {
+    sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$HD_PID/status"
+}
+
+CODE=""
+req() {
+    local method=$1 path=$2
+    shift 2
+    CODE=$(curl -sS -o "$T/body" -D "$T/hdr" -w '%{http_code}' --max-time 60 \
+        -X "$method" "$@" "$HD_URL$path" 2>"$T/curl.err") || CODE="curl-failed($(<"$T/curl.err"))"
+}
+
+hdr() {
+    sed -n "s/^$1:[[:space:]]*\\(.*\\)\$/\\1/Ip" "$T/hdr" | tr -d '\r' | tail -n 1
+    return 0
+}
+
+jstr() {
+    grep -o "\"$1\":\"[^\"]*\"" "$T/body" | head -n 1 | sed "s/^\"$1\":\"\\(.*\\)\"\$/\\1/"
+    return 0
+}
+
+jnum() {
+    grep -oE "\"$1\":-?[0-9][0-9.eE+]*" "$T/body" | head -n 1 | sed "s/^\"$1\"://"
+    return 0
+}
+
+# Checks status and problem type of the last response; with a field, that too.
+problem() { # NAME STATUS SLUG [FIELD]
+    eq "$1: status" "$CODE" "$2"
+    eq "$1: type" "$(jstr type)" "urn:haechi:problem:$3"
+    if [[ $CODE == [45]* ]]; then
+        eq "$1: content-type" "$(hdr Content-Type)" "application/problem+json"
+    fi
+    if (($# > 3)); then
+        eq "$1: field" "$(jstr field)" "$4"
+    fi
+}
+
+hd_healthy() {
+    local why=${1:-}
+    req GET /healthz
+    eq "healthz after $why" "$CODE" 200
+}
+
+# sha256 hex of a file
+sha() { sha256sum "$1" | cut -c1-64; }
