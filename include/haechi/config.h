@@ -51,7 +51,8 @@ HC_WUR hc_err hc_config_load(hc_config *c, const char *path, char *why,
 HC_WUR hc_err hc_config_env(hc_config *c, char *why, size_t cap);
 /* Checks consistency (e.g. a contract without an RPC URL). */
 HC_WUR hc_err hc_config_check(const hc_config *c, char *why, size_t cap);
-/* Writes the effective configuration as INI (for --check-config). */
+/* Writes the effective configuration as INI (for --check-config); the RPC
+ * URL is shown without user info or path, which may hold a provider key. */
 void hc_config_print(const hc_config *c, void *file /* FILE * */);
 
 /* Parses "1024", "512B", "64K", "10M", "1G", "1T" (binary units; "KiB" and

@@ -28,6 +28,12 @@
 #include "haechi/sha256.h"
 
 #define PROBLEM "urn:haechi:problem:"
+/* After an error found mid-upload, how much more of the body is read (and
+ * dropped) so the client can receive the answer, before the connection is
+ * closed instead. */
+#define DISCARD_MAX ((uint64_t)64 << 20)
+/* How long a readiness check of the chain is reused. */
+#define READY_CACHE_S 2.0
 
 /* ---- routes */
 
@@ -118,6 +124,10 @@ struct hc_api {
     hc_ledger *l;
     hc_metrics *m;
     hc_rpc *rpc;
+    hc_rpc *ready_rpc;       /* readiness checks only (short timeouts) */
+    double ready_at;         /* monotonic seconds of the last chain check */
+    int ready_checking;
+    char ready_chain[32];    /* its result */
     uint16_t port;
     pthread_mutex_t mu;      /* buckets, counters below */
     struct bucket *buckets[256];
@@ -148,6 +158,7 @@ struct req {
     hc_sha256_ctx sha;
     uint64_t content_size;
     uint64_t discarded;
+    uint64_t body_bytes;
     char idem[HC_IDEM_MAX + 1];
     /* a problem found during the upload, answered at its end */
     unsigned err_status;
@@ -470,11 +481,17 @@ static int on_part_begin(void *arg, const char *name, const char *filename,
         r->seen_content = 1;
         r->part = P_CONTENT;
     } else {
-        char d[128];
-        snprintf(d, sizeof d, "unexpected part \"%.60s\" (metadata and "
-                              "content only)", name);
+        /* the name is the client's: echo printable ASCII only, so the
+         * answer stays valid UTF-8 JSON */
+        char safe[61], d[128];
+        size_t i = 0;
+        for (; name[i] && i < sizeof safe - 1; i++)
+            safe[i] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
+        safe[i] = 0;
+        snprintf(d, sizeof d,
+                 "unexpected part \"%s\" (metadata and content only)", safe);
         upload_fail(r, 400, "bad-multipart", "Malformed request body", d,
-                    name);
+                    safe);
         return 1;
     }
     return 0;
@@ -888,13 +905,13 @@ struct owner_page {
     size_t n, limit;
     int more; /* a row past the page exists */
     uint8_t last[32];
+    uint8_t ids[100][32]; /* the page's token ids (limit <= 100) */
 };
 
 static int owner_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
                      size_t vlen)
 {
     struct owner_page *p = arg;
-    hc_token t;
     (void)v;
     (void)vlen;
     if (klen != 52)
@@ -903,17 +920,11 @@ static int owner_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
         p->more = 1;
         return 1;
     }
+    /* only collect ids here: looking tokens up would open a second read
+     * transaction inside the scan's */
     memcpy(p->last, k + 20, 32);
+    memcpy(p->ids[p->n], k + 20, 32);
     p->n++;
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return 1;
-    add_hex(o, "token_id", k + 20, 32, 1);
-    if (hc_ledger_token_get(p->a->l, k + 20, &t) == HC_OK) {
-        add_addr(o, "creator", &t.creator);
-        cJSON_AddNumberToObject(o, "block", (double)t.block);
-    }
-    cJSON_AddItemToArray(p->arr, o);
     return 0;
 }
 
@@ -971,6 +982,18 @@ static enum MHD_Result get_owner_tokens(struct req *r,
         cJSON_Delete(o);
         return internal_error(r, c, "owner index", err);
     }
+    for (size_t i = 0; i < p.n; i++) {
+        hc_token t;
+        cJSON *item = cJSON_CreateObject();
+        if (!item)
+            break;
+        add_hex(item, "token_id", p.ids[i], 32, 1);
+        if (hc_ledger_token_get(r->a->l, p.ids[i], &t) == HC_OK) {
+            add_addr(item, "creator", &t.creator);
+            cJSON_AddNumberToObject(item, "block", (double)t.block);
+        }
+        cJSON_AddItemToArray(p.arr, item);
+    }
     add_addr(o, "owner", &owner);
     cJSON_AddItemToObject(o, "tokens", p.arr);
     if (p.more)
@@ -991,18 +1014,47 @@ static enum MHD_Result get_ready(struct req *r, struct MHD_Connection *c)
     cJSON_AddStringToObject(checks, "ledger", ledger_ok ? "ok" : "error");
     ready &= ledger_ok;
     if (a->rpc) {
-        uint64_t chain;
-        hc_rpc_status st;
-        hc_err err = hc_rpc_chain_id(a->rpc, &chain, &st);
-        const char *s = "ok";
-        if (err)
-            s = "unreachable";
-        else if (a->cfg->chain_id && chain != a->cfg->chain_id)
-            s = "wrong chain id";
-        cJSON_AddStringToObject(checks, "chain", s);
-        ready &= !err && (!a->cfg->chain_id || chain == a->cfg->chain_id);
-        hc_metrics_observe(a->m, "haechi_rpc_seconds", "method=\"eth_chainId\"",
-                           st.elapsed_ms / 1000.0);
+        /* The chain check is cached for READY_CACHE_MS and made by one
+         * request at a time on its own short-timeout handle: readiness
+         * probes must neither queue behind a slow node nor hold up the
+         * pipeline's calls. */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+        pthread_mutex_lock(&a->mu);
+        int check = !a->ready_checking &&
+                    (a->ready_at == 0 || t - a->ready_at > READY_CACHE_S);
+        if (check)
+            a->ready_checking = 1;
+        pthread_mutex_unlock(&a->mu);
+        if (check) {
+            uint64_t chain = 0;
+            hc_rpc_status st;
+            hc_err err = a->ready_rpc
+                             ? hc_rpc_chain_id(a->ready_rpc, &chain, &st)
+                             : HC_ERR_RPC_UNREACHABLE;
+            const char *state = "ok";
+            if (err)
+                state = "unreachable";
+            else if (a->cfg->chain_id && chain != a->cfg->chain_id)
+                state = "wrong chain id";
+            if (a->ready_rpc)
+                hc_metrics_observe(a->m, "haechi_rpc_seconds",
+                                   "method=\"eth_chainId\"",
+                                   st.elapsed_ms / 1000.0);
+            pthread_mutex_lock(&a->mu);
+            snprintf(a->ready_chain, sizeof a->ready_chain, "%s", state);
+            a->ready_at = t;
+            a->ready_checking = 0;
+            pthread_mutex_unlock(&a->mu);
+        }
+        char state[32];
+        pthread_mutex_lock(&a->mu);
+        snprintf(state, sizeof state, "%s",
+                 a->ready_at ? a->ready_chain : "checking");
+        pthread_mutex_unlock(&a->mu);
+        cJSON_AddStringToObject(checks, "chain", state);
+        ready &= !strcmp(state, "ok");
     } else {
         cJSON_AddStringToObject(checks, "chain", "not configured");
         ready = 0;
@@ -1134,6 +1186,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        /* every body byte counts, preamble and epilogue included: a
+         * chunked body has no Content-Length to refuse up front */
+        r->body_bytes += n;
+        if (!r->err_status &&
+            r->body_bytes > r->a->cfg->max_upload + HC_META_MAX + 65536)
+            upload_fail(r, 413, "content-too-large", "Content too large",
+                        "the request body is larger than this service "
+                        "accepts",
+                        NULL);
         if (!r->err_status) {
             hc_err err = hc_mp_feed(r->mp, (const uint8_t *)upload_data, n);
             if (err && !r->err_status)
@@ -1144,9 +1205,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
                                                     : "Internal error",
                             hc_mp_error(r->mp), NULL);
         } else {
-            /* answering with an error at the end: discard, within bounds */
+            /* answering with an error at the end: discard, within bounds
+             * (MHD cannot answer in the middle of an upload) */
             r->discarded += n;
-            if (r->discarded > r->a->cfg->max_upload + (16u << 20))
+            if (r->discarded > DISCARD_MAX)
                 return MHD_NO; /* close the connection */
         }
         return MHD_YES;
@@ -1307,6 +1369,13 @@ hc_err hc_api_start(hc_api **out, const hc_api_deps *deps)
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->idle, NULL);
     hc_err err = declare_metrics(a->m);
+    if (!err && deps->cfg->rpc_url[0]) {
+        hc_rpc_opts ro = {0};
+        ro.timeout_ms = 2000;
+        ro.connect_timeout_ms = 1000;
+        ro.max_response = 1 << 16;
+        err = hc_rpc_open(&a->ready_rpc, deps->cfg->rpc_url, &ro);
+    }
     if (!err)
         err = hc_ledger_scan(a->l, HC_LDB_MINTS, NULL, 0, NULL, 0, 0,
                              count_queued, &a->queued);
@@ -1367,6 +1436,7 @@ void hc_api_stop(hc_api *a, long grace_ms)
             n = b->next;
             free(b);
         }
+    hc_rpc_close(a->ready_rpc);
     pthread_cond_destroy(&a->idle);
     pthread_mutex_destroy(&a->mu);
     free(a);

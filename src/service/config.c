@@ -285,8 +285,28 @@ hc_err hc_config_check(const hc_config *c, char *why, size_t cap)
     return HC_OK;
 }
 
+/* An RPC URL often carries a provider's API key in its user info or path:
+ * show only scheme://host[:port], and "/…" when a path was given. */
+static void redact_url(char *out, size_t cap, const char *url)
+{
+    const char *p = strstr(url, "://");
+    if (!p) {
+        snprintf(out, cap, "%s", url[0] ? "(set)" : "");
+        return;
+    }
+    const char *host = p + 3;
+    const char *end = host + strcspn(host, "/?#");
+    const char *at = memchr(host, '@', (size_t)(end - host));
+    if (at)
+        host = at + 1;
+    snprintf(out, cap, "%.*s://%.*s%s", (int)(p - url), url,
+             (int)(end - host), host, *end ? "/…" : "");
+}
+
 void hc_config_print(const hc_config *c, void *file)
 {
+    char url_shown[sizeof c->rpc_url + 8];
+    redact_url(url_shown, sizeof url_shown, c->rpc_url);
     FILE *f = file;
     fprintf(f,
             "[server]\nlisten = %s:%u\nmax_connections = %u\n"
@@ -298,6 +318,6 @@ void hc_config_print(const hc_config *c, void *file)
             c->listen_host, c->listen_port, c->max_connections,
             c->connection_timeout, (unsigned long long)c->max_upload,
             c->public_url, c->ledger_dir, (unsigned long long)c->max_queue,
-            c->rate_per_minute, c->burst, c->rpc_url, c->contract,
+            c->rate_per_minute, c->burst, url_shown, c->contract,
             (unsigned long long)c->chain_id, hc_log_level_name(c->log_level));
 }
