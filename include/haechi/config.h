@@ -6,12 +6,16 @@
  *              suffixes K/M/G/T allowed), public_url
  *   [ledger]   dir, max_queue (queued mints before 503)
  *   [limits]   rate_per_minute, burst (per API key, token bucket)
- *   [chain]    rpc_url, contract, chain_id
+ *   [chain]    rpc_url, contract, chain_id, signer_key_env (the NAME of the
+ *              environment variable that holds the signer's key; the key
+ *              itself is never in the file), batch_size, batch_wait_ms,
+ *              confirmations
  *   [log]      level (debug, info, warn, error)
  *
  * Environment: HAECHI_LISTEN, HAECHI_LEDGER_DIR, HAECHI_MAX_UPLOAD,
  * HAECHI_MAX_QUEUE, HAECHI_RATE_PER_MINUTE, HAECHI_BURST, HAECHI_RPC,
- * HAECHI_CONTRACT, HAECHI_CHAIN_ID, HAECHI_PUBLIC_URL, HAECHI_LOG_LEVEL.
+ * HAECHI_CONTRACT, HAECHI_CHAIN_ID, HAECHI_PUBLIC_URL, HAECHI_LOG_LEVEL,
+ * HAECHI_BATCH_SIZE, HAECHI_CONFIRMATIONS.
  * No secret is ever read from this file or the environment by name here:
  * the signer key is handled by the pipeline's key loading.
  */
@@ -38,6 +42,10 @@ typedef struct hc_config {
     char rpc_url[512];           /* "" : no chain (readyz reports it) */
     char contract[64];
     uint64_t chain_id;
+    char signer_key_env[64];     /* env var holding the signer's key */
+    unsigned batch_size;         /* mints per mintBatch transaction */
+    unsigned batch_wait_ms;      /* pause between pipeline rounds */
+    unsigned confirmations;      /* blocks before a mint is confirmed */
     int log_level;               /* HC_LOG_* */
 } hc_config;
 

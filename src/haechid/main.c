@@ -11,9 +11,11 @@
 
 #include "haechi/api.h"
 #include "haechi/config.h"
+#include "haechi/key.h"
 #include "haechi/ledger.h"
 #include "haechi/log.h"
 #include "haechi/metrics.h"
+#include "haechi/pipeline.h"
 #include "haechi/rpc.h"
 
 #ifndef HAECHI_VERSION
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
     hc_metrics *metrics = NULL;
     hc_rpc *rpc = NULL;
     hc_api *api = NULL;
+    hc_pipeline *pipe = NULL;
     int rc = 1;
     hc_err err = hc_ledger_open(&ledger, cfg.ledger_dir, NULL);
     if (err) {
@@ -144,6 +147,41 @@ int main(int argc, char **argv)
         hc_log_end(&l);
         goto out;
     }
+    /* The pipeline runs when a chain, a contract and a signer key (in the
+     * environment variable named by [chain] signer_key_env) are given. */
+    const char *key_hex = getenv(cfg.signer_key_env);
+    if (rpc && cfg.contract[0] && key_hex && *key_hex) {
+        uint8_t sk[32];
+        uint64_t chain = 0;
+        hc_rpc_status st;
+        hc_pipeline_opts po = {0};
+        err = hc_key_from_env(sk, cfg.signer_key_env);
+        unsetenv(cfg.signer_key_env);
+        if (err) {
+            hc_log_msg(HC_LOG_ERROR, "signer_key_invalid",
+                       "the signer key variable does not hold a valid key");
+            goto out;
+        }
+        err = hc_rpc_chain_id(rpc, &chain, &st);
+        if (!err && cfg.chain_id && chain != cfg.chain_id)
+            err = HC_ERR_TX_CHAIN_ID;
+        if (!err) {
+            (void)!hc_address_parse(&po.contract, cfg.contract);
+            po.chain_id = chain;
+            po.batch_size = cfg.batch_size;
+            po.wait_ms = cfg.batch_wait_ms;
+            po.confirmations = cfg.confirmations;
+            err = hc_pipeline_start(&pipe, ledger, rpc, metrics, sk, &po);
+        }
+        hc_memzero(sk, sizeof sk);
+        if (err) {
+            hc_log_msg(HC_LOG_ERROR, "pipeline_start_failed",
+                       hc_strerror(err));
+            goto out;
+        }
+    } else if (key_hex) {
+        unsetenv(cfg.signer_key_env);
+    }
     hc_logline l;
     hc_log_begin(&l, HC_LOG_INFO, "started");
     hc_log_str(&l, "version", HAECHI_VERSION);
@@ -151,6 +189,7 @@ int main(int argc, char **argv)
     hc_log_uint(&l, "port", hc_api_port(api));
     hc_log_str(&l, "ledger", cfg.ledger_dir);
     hc_log_str(&l, "chain", cfg.rpc_url[0] ? "configured" : "none");
+    hc_log_str(&l, "pipeline", pipe ? "running" : "off");
     hc_log_end(&l);
 
     int sig = 0;
@@ -162,6 +201,7 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     hc_api_stop(api, 30000);
+    hc_pipeline_stop(pipe);
     hc_ledger_close(ledger);
     hc_rpc_close(rpc);
     hc_metrics_free(metrics);

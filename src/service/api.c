@@ -132,6 +132,7 @@ struct hc_api {
     pthread_mutex_t mu;      /* buckets, counters below */
     struct bucket *buckets[256];
     uint64_t queued;         /* mints in state queued (approximate) */
+    double queued_at;        /* when it was last counted (monotonic s) */
     unsigned in_flight;
     pthread_cond_t idle;
 };
@@ -697,12 +698,39 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
 }
 
 /* First call of POST /v1/mints: checks before the body is read. */
+static int count_queued(void *arg, const uint8_t *k, size_t klen,
+                        const uint8_t *v, size_t vlen);
+
+/* The pipeline moves mints out of "queued" behind our back: recount from
+ * the ledger at most once a second (a scan of the mints). */
+static void refresh_queued(hc_api *a)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+    pthread_mutex_lock(&a->mu);
+    int due = t - a->queued_at >= 1.0;
+    if (due)
+        a->queued_at = t;
+    pthread_mutex_unlock(&a->mu);
+    if (!due)
+        return;
+    uint64_t n = 0;
+    if (hc_ledger_scan(a->l, HC_LDB_MINTS, NULL, 0, NULL, 0, 0, count_queued,
+                       &n) == HC_OK) {
+        pthread_mutex_lock(&a->mu);
+        a->queued = n;
+        pthread_mutex_unlock(&a->mu);
+    }
+}
+
 static enum MHD_Result start_mint(struct req *r, struct MHD_Connection *c)
 {
     hc_api *a = r->a;
     enum MHD_Result ret;
     if (!require(r, c, HC_ROLE_MINTER, &ret))
         return ret;
+    refresh_queued(a);
     pthread_mutex_lock(&a->mu);
     int full = a->cfg->max_queue && a->queued >= a->cfg->max_queue;
     pthread_mutex_unlock(&a->mu);
@@ -1072,6 +1100,7 @@ static enum MHD_Result get_metrics(struct req *r, struct MHD_Connection *c)
     hc_buf b;
     if (!require(r, c, HC_ROLE_ADMIN | HC_ROLE_AUDITOR, &ret))
         return ret;
+    refresh_queued(r->a);
     pthread_mutex_lock(&r->a->mu);
     double q = (double)r->a->queued;
     pthread_mutex_unlock(&r->a->mu);

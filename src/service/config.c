@@ -25,6 +25,11 @@ void hc_config_defaults(hc_config *c)
     c->rate_per_minute = 600;
     c->burst = 100;
     c->log_level = HC_LOG_INFO;
+    snprintf(c->signer_key_env, sizeof c->signer_key_env,
+             "HAECHI_SIGNER_KEY");
+    c->batch_size = 50;
+    c->batch_wait_ms = 200;
+    c->confirmations = 1;
 }
 
 hc_err hc_parse_size(const char *s, uint64_t *out)
@@ -142,6 +147,34 @@ static hc_err set(hc_config *c, const char *section, const char *name,
     }
     if (IS("chain", "chain_id"))
         return parse_uint(v, UINT64_MAX / 2 - 36, &c->chain_id);
+    if (IS("chain", "signer_key_env")) {
+        size_t n = strlen(v);
+        int ok = n > 0 && !(v[0] >= '0' && v[0] <= '9');
+        for (size_t i = 0; ok && i < n; i++)
+            ok = v[i] == '_' || (v[i] >= 'A' && v[i] <= 'Z') ||
+                 (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9');
+        return ok ? copy_str(c->signer_key_env, sizeof c->signer_key_env, v)
+                  : HC_ERR_ARG;
+    }
+    if (IS("chain", "batch_size")) {
+        hc_err err = parse_uint(v, 500, &u);
+        if (!err && u == 0)
+            err = HC_ERR_ARG;
+        c->batch_size = (unsigned)u;
+        return err;
+    }
+    if (IS("chain", "batch_wait_ms")) {
+        hc_err err = parse_uint(v, 600000, &u);
+        c->batch_wait_ms = (unsigned)u;
+        return err;
+    }
+    if (IS("chain", "confirmations")) {
+        hc_err err = parse_uint(v, 10000, &u);
+        if (!err && u == 0)
+            err = HC_ERR_ARG;
+        c->confirmations = (unsigned)u;
+        return err;
+    }
     if (IS("log", "level")) {
         int l = hc_log_level_parse(v);
         if (l < 0)
@@ -253,6 +286,8 @@ hc_err hc_config_env(hc_config *c, char *why, size_t cap)
         {"HAECHI_RPC", "chain", "rpc_url"},
         {"HAECHI_CONTRACT", "chain", "contract"},
         {"HAECHI_CHAIN_ID", "chain", "chain_id"},
+        {"HAECHI_BATCH_SIZE", "chain", "batch_size"},
+        {"HAECHI_CONFIRMATIONS", "chain", "confirmations"},
         {"HAECHI_LOG_LEVEL", "log", "level"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
@@ -313,11 +348,15 @@ void hc_config_print(const hc_config *c, void *file)
             "connection_timeout = %u\nmax_upload = %llu\npublic_url = %s\n\n"
             "[ledger]\ndir = %s\nmax_queue = %llu\n\n"
             "[limits]\nrate_per_minute = %u\nburst = %u\n\n"
-            "[chain]\nrpc_url = %s\ncontract = %s\nchain_id = %llu\n\n"
+            "[chain]\nrpc_url = %s\ncontract = %s\nchain_id = %llu\n"
+            "signer_key_env = %s\nbatch_size = %u\nbatch_wait_ms = %u\n"
+            "confirmations = %u\n\n"
             "[log]\nlevel = %s\n",
             c->listen_host, c->listen_port, c->max_connections,
             c->connection_timeout, (unsigned long long)c->max_upload,
             c->public_url, c->ledger_dir, (unsigned long long)c->max_queue,
             c->rate_per_minute, c->burst, url_shown, c->contract,
-            (unsigned long long)c->chain_id, hc_log_level_name(c->log_level));
+            (unsigned long long)c->chain_id, c->signer_key_env, c->batch_size,
+            c->batch_wait_ms, c->confirmations,
+            hc_log_level_name(c->log_level));
 }
