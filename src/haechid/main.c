@@ -29,7 +29,7 @@ static const char usage[] =
     "as they stream in, and queues their tokens in a durable ledger.\n"
     "\n"
     "Options:\n"
-    "  -c, --config FILE   INI configuration (see haechid.ini.example);\n"
+    "  -c, --config FILE   INI configuration (docs/haechid.ini.example);\n"
     "                      without it, built-in defaults\n"
     "  --check-config      load and check the configuration, print the\n"
     "                      effective settings, and exit (0 ok, 2 invalid)\n"
