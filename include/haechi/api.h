@@ -30,10 +30,10 @@
 typedef struct hc_api hc_api;
 
 typedef struct hc_api_deps {
-    const hc_config *cfg;  /* borrowed; outlives the api */
-    hc_ledger *ledger;     /* borrowed */
-    hc_metrics *metrics;   /* borrowed; the api declares its families */
-    hc_rpc *rpc;           /* borrowed; NULL if no chain is configured */
+    const hc_config *cfg; /* borrowed; outlives the api */
+    hc_ledger *ledger;    /* borrowed */
+    hc_metrics *metrics;  /* borrowed; the api declares its families */
+    hc_rpc *rpc;          /* borrowed; NULL if no chain is configured */
 } hc_api_deps;
 
 /* Binds cfg->listen_host:listen_port (port 0: any free port) and starts

@@ -37,16 +37,16 @@ typedef struct hc_config {
     char public_url[512];        /* how clients reach us (Location URLs) */
     char ledger_dir[1024];
     uint64_t max_queue;
-    unsigned rate_per_minute;    /* 0: no limit */
+    unsigned rate_per_minute; /* 0: no limit */
     unsigned burst;
-    char rpc_url[512];           /* "" : no chain (readyz reports it) */
+    char rpc_url[512]; /* "" : no chain (readyz reports it) */
     char contract[64];
     uint64_t chain_id;
-    char signer_key_env[64];     /* env var holding the signer's key */
-    unsigned batch_size;         /* mints per mintBatch transaction */
-    unsigned batch_wait_ms;      /* pause between pipeline rounds */
-    unsigned confirmations;      /* blocks before a mint is confirmed */
-    int log_level;               /* HC_LOG_* */
+    char signer_key_env[64]; /* env var holding the signer's key */
+    unsigned batch_size;     /* mints per mintBatch transaction */
+    unsigned batch_wait_ms;  /* pause between pipeline rounds */
+    unsigned confirmations;  /* blocks before a mint is confirmed */
+    int log_level;           /* HC_LOG_* */
 } hc_config;
 
 void hc_config_defaults(hc_config *c);

@@ -41,19 +41,20 @@ typedef struct hc_ltx hc_ltx; /* a write context inside a group commit */
 
 /* Sub-databases. Records first, then indexes. */
 typedef enum hc_ldb {
-    HC_LDB_MINTS = 0,  /* mint id (16) -> hc_mint */
-    HC_LDB_TOKENS,     /* token id (32) -> hc_token */
-    HC_LDB_METADATA,   /* token id (32) -> metadata JSON bytes */
-    HC_LDB_NONCES,     /* signer (20) -> hc_nonce_state */
-    HC_LDB_SENT,       /* signer (20) ‖ nonce (8) ‖ tx hash (32) -> hc_sent_tx */
-    HC_LDB_OUTBOX,     /* seq (8) -> hc_outbox_item */
-    HC_LDB_CLIENTS,    /* client name -> hc_client */
-    HC_LDB_KV,         /* free-form records (tests, tools) */
+    HC_LDB_MINTS = 0, /* mint id (16) -> hc_mint */
+    HC_LDB_TOKENS,    /* token id (32) -> hc_token */
+    HC_LDB_METADATA,  /* token id (32) -> metadata JSON bytes */
+    HC_LDB_NONCES,    /* signer (20) -> hc_nonce_state */
+    HC_LDB_SENT, /* signer (20) ‖ nonce (8) ‖ tx hash (32) -> hc_sent_tx */
+    HC_LDB_OUTBOX,  /* seq (8) -> hc_outbox_item */
+    HC_LDB_CLIENTS, /* client name -> hc_client */
+    HC_LDB_KV,      /* free-form records (tests, tools) */
     HC_LDB_RECORDS_END,
-    HC_LDB_IDEM = HC_LDB_RECORDS_END, /* client ‖ 0 ‖ idempotency key -> mint id */
-    HC_LDB_CONTENT,    /* content hash (32) -> mint id (16) */
-    HC_LDB_OWNERS,     /* owner (20) ‖ token id (32) -> (empty) */
-    HC_LDB_KEYS,       /* API key id -> client name */
+    HC_LDB_IDEM =
+        HC_LDB_RECORDS_END, /* client ‖ 0 ‖ idempotency key -> mint id */
+    HC_LDB_CONTENT,         /* content hash (32) -> mint id (16) */
+    HC_LDB_OWNERS,          /* owner (20) ‖ token id (32) -> (empty) */
+    HC_LDB_KEYS,            /* API key id -> client name */
     HC_LDB_COUNT
 } hc_ldb;
 
@@ -79,10 +80,10 @@ const char *hc_jkind_name(uint16_t kind);
 const char *hc_ldb_name(hc_ldb db);
 
 typedef struct hc_ledger_opts {
-    size_t map_size;        /* initial map size; 0 = 64 MiB. Grows when full. */
-    size_t max_map_size;    /* 0 = 1 TiB */
-    unsigned max_batch;     /* writes per group commit; 0 = 1024 */
-    int read_only;          /* open for reading only (no writer lock taken) */
+    size_t map_size;     /* initial map size; 0 = 64 MiB. Grows when full. */
+    size_t max_map_size; /* 0 = 1 TiB */
+    unsigned max_batch;  /* writes per group commit; 0 = 1024 */
+    int read_only;       /* open for reading only (no writer lock taken) */
 } hc_ledger_opts;
 
 /* Opens (creating if absent, unless read_only) the ledger in directory dir.
@@ -104,12 +105,11 @@ HC_WUR hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg);
 
 /* Inside a write function: */
 /* Writes body at key in record database db and journals it as kind. */
-HC_WUR hc_err hc_ltx_put(hc_ltx *tx, hc_ldb db, uint16_t kind,
-                         const void *key, size_t klen, const void *body,
-                         size_t blen);
+HC_WUR hc_err hc_ltx_put(hc_ltx *tx, hc_ldb db, uint16_t kind, const void *key,
+                         size_t klen, const void *body, size_t blen);
 /* Deletes a record (journaled). HC_ERR_NOT_FOUND if absent. */
-HC_WUR hc_err hc_ltx_del(hc_ltx *tx, hc_ldb db, uint16_t kind,
-                         const void *key, size_t klen);
+HC_WUR hc_err hc_ltx_del(hc_ltx *tx, hc_ldb db, uint16_t kind, const void *key,
+                         size_t klen);
 /* Reads a record's body (valid until the write function returns). */
 HC_WUR hc_err hc_ltx_get(hc_ltx *tx, hc_ldb db, const void *key, size_t klen,
                          const uint8_t **body, size_t *blen);
@@ -146,11 +146,11 @@ HC_WUR hc_err hc_ledger_head(hc_ledger *l, uint64_t *seq, uint8_t hash[32]);
 
 /* ---- checking */
 typedef struct hc_ledger_report {
-    uint64_t entries;      /* journal entries walked */
-    uint64_t records;      /* records checked */
-    uint64_t index_rows;   /* index rows checked */
-    uint64_t bad_seq;      /* first bad journal entry (0 = none) */
-    char problem[256];     /* what was wrong ("" = nothing) */
+    uint64_t entries;    /* journal entries walked */
+    uint64_t records;    /* records checked */
+    uint64_t index_rows; /* index rows checked */
+    uint64_t bad_seq;    /* first bad journal entry (0 = none) */
+    char problem[256];   /* what was wrong ("" = nothing) */
 } hc_ledger_report;
 
 /* Walks the journal, recomputes the chain of hashes and the head, checks

@@ -29,11 +29,11 @@ typedef struct hc_pipeline hc_pipeline;
 
 typedef struct hc_pipeline_opts {
     hc_address contract;
-    uint64_t chain_id;        /* must match the node's */
-    unsigned batch_size;      /* mints per transaction; 0 = 50 */
-    unsigned wait_ms;         /* pause between rounds; 0 = 200 */
-    unsigned confirmations;   /* 0 = 1 */
-    int legacy;               /* EIP-155 legacy transactions */
+    uint64_t chain_id;      /* must match the node's */
+    unsigned batch_size;    /* mints per transaction; 0 = 50 */
+    unsigned wait_ms;       /* pause between rounds; 0 = 200 */
+    unsigned confirmations; /* 0 = 1 */
+    int legacy;             /* EIP-155 legacy transactions */
 } hc_pipeline_opts;
 
 /* Starts the worker thread. sk (the signer's key, which must hold the

@@ -32,7 +32,7 @@ typedef struct hc_send_opts {
  * revert data in st. */
 HC_WUR hc_err hc_send_tx(hc_rpc *c, const uint8_t sk[32], const hc_address *to,
                          const uint8_t *data, size_t len, const hc_u256 *value,
-                         const hc_send_opts *opts, uint8_t hash[32],
-                         int *sent, hc_receipt *rcpt, hc_rpc_status *st);
+                         const hc_send_opts *opts, uint8_t hash[32], int *sent,
+                         hc_receipt *rcpt, hc_rpc_status *st);
 
 #endif

@@ -42,10 +42,9 @@ static int chain_fail(const char *what, hc_err err, const hc_rpc_status *st)
     /* the node answered: an error about the request (funds, nonce, fee…)
      * is the user's to fix (2); only a rate limit means "try later" (3) */
     if (err == HC_ERR_RPC)
-        return cli_fail(st->cls == HC_RPC_RATE_LIMITED ? EXIT_UNREACHABLE
-                                                       : EXIT_USAGE,
-                        "%s: %s (%s)", what, st->message,
-                        hc_rpc_class_name(st->cls));
+        return cli_fail(
+            st->cls == HC_RPC_RATE_LIMITED ? EXIT_UNREACHABLE : EXIT_USAGE,
+            "%s: %s (%s)", what, st->message, hc_rpc_class_name(st->cls));
     if (err == HC_ERR_RPC_UNREACHABLE || err == HC_ERR_RPC_TIMEOUT ||
         err == HC_ERR_RPC_HTTP || err == HC_ERR_RPC_MALFORMED)
         return cli_fail(EXIT_UNREACHABLE, "%s: %s%s%s%s", what,
@@ -58,12 +57,13 @@ static int chain_fail(const char *what, hc_err err, const hc_rpc_status *st)
 static void print_sent_hash(const uint8_t hash[32])
 {
     char h[67];
-    fprintf(stderr,
-            cli_tr("haechi: the transaction was sent and may still be mined; "
-                   "check it before sending again: %s\n",
-                   "haechi: 트랜잭션은 전송되었고 아직 채굴될 수 있습니다; 다시 "
-                   "보내기 전에 확인하세요: %s\n"),
-            hc_hex_encode(h, hash, 32, 1));
+    fprintf(
+        stderr,
+        cli_tr("haechi: the transaction was sent and may still be mined; "
+               "check it before sending again: %s\n",
+               "haechi: 트랜잭션은 전송되었고 아직 채굴될 수 있습니다; 다시 "
+               "보내기 전에 확인하세요: %s\n"),
+        hc_hex_encode(h, hash, 32, 1));
 }
 
 static int open_rpc(hc_rpc **c, const struct chain_opts *o, const char *cmd)
@@ -667,9 +667,8 @@ int cmd_deploy(int argc, char **argv)
     }
     hc_send_opts so = {0};
     so.legacy = o.legacy;
-    err =
-        hc_send_tx(c, sk, NULL, code.data, code.len, NULL, &so, hash, &sent, &r,
-                   &st);
+    err = hc_send_tx(c, sk, NULL, code.data, code.len, NULL, &so, hash, &sent,
+                     &r, &st);
     if (err) {
         rc = chain_fail("deploy", err, &st);
         if (sent) /* it may still be mined: do not simply send it again */

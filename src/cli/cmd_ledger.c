@@ -89,8 +89,7 @@ static int do_verify(const char *dir, int json, const char *expect)
         char *end;
         want_seq = strtoull(expect, &end, 10);
         if (end == expect || *end != ':' ||
-            hc_hex_decode_fixed(want_hash, 32, end + 1,
-                                HC_HEX_PREFIX_REQUIRED))
+            hc_hex_decode_fixed(want_hash, 32, end + 1, HC_HEX_PREFIX_REQUIRED))
             return cli_usage_error("ledger", "%s",
                                    cli_tr("--expect-head: SEQ:0xHASH (from "
                                           "an earlier verify)",

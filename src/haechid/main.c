@@ -175,8 +175,7 @@ int main(int argc, char **argv)
         }
         hc_memzero(sk, sizeof sk);
         if (err) {
-            hc_log_msg(HC_LOG_ERROR, "pipeline_start_failed",
-                       hc_strerror(err));
+            hc_log_msg(HC_LOG_ERROR, "pipeline_start_failed", hc_strerror(err));
             goto out;
         }
     } else if (key_hex) {

@@ -15,12 +15,12 @@
 #include "ledger_int.h"
 
 static const char *const db_names[HC_LDB_COUNT] = {
-    [HC_LDB_MINTS] = "mints",       [HC_LDB_TOKENS] = "tokens",
-    [HC_LDB_METADATA] = "metadata", [HC_LDB_NONCES] = "nonces",
-    [HC_LDB_SENT] = "sent_txs",     [HC_LDB_OUTBOX] = "outbox",
-    [HC_LDB_CLIENTS] = "clients",   [HC_LDB_KV] = "kv",
+    [HC_LDB_MINTS] = "mints",          [HC_LDB_TOKENS] = "tokens",
+    [HC_LDB_METADATA] = "metadata",    [HC_LDB_NONCES] = "nonces",
+    [HC_LDB_SENT] = "sent_txs",        [HC_LDB_OUTBOX] = "outbox",
+    [HC_LDB_CLIENTS] = "clients",      [HC_LDB_KV] = "kv",
     [HC_LDB_IDEM] = "idx_idempotency", [HC_LDB_CONTENT] = "idx_content",
-    [HC_LDB_OWNERS] = "idx_owners", [HC_LDB_KEYS] = "idx_client_keys",
+    [HC_LDB_OWNERS] = "idx_owners",    [HC_LDB_KEYS] = "idx_client_keys",
 };
 
 static const char *const kind_names[HC_J_KIND_END] = {
@@ -89,8 +89,7 @@ static uint64_t now_ms(void)
 hc_err hc__jentry_encode(hc_buf *b, uint8_t hash[32], uint64_t seq,
                          uint64_t time_ms, uint16_t kind, uint8_t db,
                          uint8_t op, const void *key, size_t klen,
-                         const void *body, size_t blen,
-                         const uint8_t prev[32])
+                         const void *body, size_t blen, const uint8_t prev[32])
 {
     hc_err err;
     hc_buf_reset(b);
@@ -184,14 +183,14 @@ uint64_t hc_ltx_now(const hc_ltx *tx)
     return tx->now;
 }
 
-static hc_err journal_append(hc_ltx *tx, uint16_t kind, uint8_t db,
-                             uint8_t op, const void *key, size_t klen,
-                             const void *body, size_t blen)
+static hc_err journal_append(hc_ltx *tx, uint16_t kind, uint8_t db, uint8_t op,
+                             const void *key, size_t klen, const void *body,
+                             size_t blen)
 {
     uint8_t hash[32], k[8];
     uint64_t seq = tx->seq + 1;
-    hc_err err = hc__jentry_encode(&tx->scratch, hash, seq, tx->now, kind,
-                                   db, op, key, klen, body, blen, tx->hash);
+    hc_err err = hc__jentry_encode(&tx->scratch, hash, seq, tx->now, kind, db,
+                                   op, key, klen, body, blen, tx->hash);
     if (err)
         return err;
     hc_be64_put(k, seq);
@@ -220,8 +219,8 @@ hc_err hc_ltx_put(hc_ltx *tx, hc_ldb db, uint16_t kind, const void *key,
     if (!is_record_db(db) || klen == 0 || klen > MAX_KEY || blen > MAX_BODY ||
         (!body && blen))
         return HC_ERR_ARG;
-    hc_err err = journal_append(tx, kind, (uint8_t)db, OP_PUT, key, klen, body,
-                                blen);
+    hc_err err =
+        journal_append(tx, kind, (uint8_t)db, OP_PUT, key, klen, body, blen);
     if (err)
         return err;
     MDB_val mk = {klen, (void *)key}, mv = {8 + blen, NULL};
@@ -635,8 +634,8 @@ hc_err hc_ledger_open(hc_ledger **out, const char *dir,
     mdb_env_set_maxdbs(l->env, HC_LDB_COUNT + 2);
     mdb_env_set_maxreaders(l->env, 512);
     mdb_env_set_mapsize(l->env, l->map_size);
-    rc = mdb_env_open(l->env, dir,
-                      MDB_NOTLS | (l->read_only ? MDB_RDONLY : 0), 0600);
+    rc = mdb_env_open(l->env, dir, MDB_NOTLS | (l->read_only ? MDB_RDONLY : 0),
+                      0600);
     if (rc) {
         err = rc == EAGAIN ? HC_ERR_LOCKED : hc__mdb_err(rc);
         goto fail;
@@ -709,8 +708,8 @@ hc_err hc_ledger_get(hc_ledger *l, hc_ldb db, const void *key, size_t klen,
         err = HC_ERR_CORRUPT;
     if (!err) {
         hc_buf_reset(out);
-        err = hc_buf_append(out, (const uint8_t *)mv.mv_data + 8,
-                            mv.mv_size - 8);
+        err =
+            hc_buf_append(out, (const uint8_t *)mv.mv_data + 8, mv.mv_size - 8);
     }
     hc__read_end(l, txn);
     return err;
@@ -735,9 +734,9 @@ hc_err hc_ledger_index_get(hc_ledger *l, hc_ldb db, const void *key,
     return err;
 }
 
-hc_err hc_ledger_scan(hc_ledger *l, hc_ldb db, const void *prefix,
-                      size_t plen, const void *after, size_t after_len,
-                      size_t limit, hc_ledger_iter_fn fn, void *arg)
+hc_err hc_ledger_scan(hc_ledger *l, hc_ldb db, const void *prefix, size_t plen,
+                      const void *after, size_t after_len, size_t limit,
+                      hc_ledger_iter_fn fn, void *arg)
 {
     MDB_txn *txn;
     MDB_cursor *cur;

@@ -11,17 +11,17 @@
 #include "haechi/ledger.h"
 
 #define JOURNAL_VERSION 1
-#define DB_NONE 0xff
-#define OP_PUT 1
-#define OP_DEL 2
-#define MAX_KEY 511 /* LMDB's default maximum key size */
-#define MAX_BODY (64u << 20)
+#define DB_NONE         0xff
+#define OP_PUT          1
+#define OP_DEL          2
+#define MAX_KEY         511 /* LMDB's default maximum key size */
+#define MAX_BODY        (64u << 20)
 
 struct req {
     hc_ledger_fn fn;
     void *arg;
     hc_err result;
-    sem_t done;       /* posted by the committer once result is final */
+    sem_t done; /* posted by the committer once result is final */
     struct req *next;
 };
 
@@ -38,8 +38,8 @@ struct hc_ledger {
 
     /* group commit */
     pthread_mutex_t mu;
-    pthread_cond_t work;  /* committer waits for requests */
-    pthread_cond_t done;  /* hc_ledger_close waits for callers to leave */
+    pthread_cond_t work; /* committer waits for requests */
+    pthread_cond_t done; /* hc_ledger_close waits for callers to leave */
     struct req *q_head, *q_tail;
     int stopping;
     unsigned callers; /* threads inside hc_ledger_write */
@@ -55,9 +55,9 @@ struct hc_ltx {
     hc_ledger *l;
     MDB_txn *txn;
     uint64_t now;
-    uint64_t seq;     /* journal head inside this write */
+    uint64_t seq; /* journal head inside this write */
     uint8_t hash[32];
-    int map_full;     /* an LMDB call hit MDB_MAP_FULL */
+    int map_full; /* an LMDB call hit MDB_MAP_FULL */
     hc_buf scratch;
 };
 
@@ -66,8 +66,7 @@ hc_err hc__mdb_err(int rc);
 hc_err hc__jentry_encode(hc_buf *b, uint8_t hash[32], uint64_t seq,
                          uint64_t time_ms, uint16_t kind, uint8_t db,
                          uint8_t op, const void *key, size_t klen,
-                         const void *body, size_t blen,
-                         const uint8_t prev[32]);
+                         const void *body, size_t blen, const uint8_t prev[32]);
 /* Begins a read transaction (handles MDB_MAP_RESIZED); the caller must end
  * it with hc__read_end. */
 hc_err hc__read_begin(hc_ledger *l, MDB_txn **txn);

@@ -223,7 +223,7 @@ hc_err hc_nonce_decode(hc_nonce_state *n, const uint8_t *p, size_t len)
 
 /* ---- sent transaction */
 
-#define MAX_RAW (4u << 20)
+#define MAX_RAW         (4u << 20)
 #define MAX_BATCH_MINTS 65536
 
 hc_err hc_sent_encode(hc_buf *b, const hc_sent_tx *s)
@@ -368,8 +368,8 @@ void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
 
 /* ---- operations */
 
-static hc_err put_encoded(hc_ltx *tx, hc_ldb db, uint16_t kind,
-                          const void *key, size_t klen, hc_buf *b)
+static hc_err put_encoded(hc_ltx *tx, hc_ldb db, uint16_t kind, const void *key,
+                          size_t klen, hc_buf *b)
 {
     return hc_ltx_put(tx, db, kind, key, klen, b->data, b->len);
 }
@@ -436,10 +436,10 @@ hc_err hc_ltx_mint_accept(hc_ltx *tx, const hc_mint *m,
             err = hc_ltx_mint_get(tx, v, a->existing);
             if (err)
                 return err == HC_ERR_NOT_FOUND ? HC_ERR_CORRUPT : err;
-            *a->outcome = hc_ct_equal(a->existing->request_hash,
-                                      m->request_hash, 32)
-                              ? HC_ACCEPT_REPLAY
-                              : HC_ACCEPT_KEY_REUSED;
+            *a->outcome =
+                hc_ct_equal(a->existing->request_hash, m->request_hash, 32)
+                    ? HC_ACCEPT_REPLAY
+                    : HC_ACCEPT_KEY_REUSED;
             return HC_OK;
         }
         if (err != HC_ERR_NOT_FOUND)

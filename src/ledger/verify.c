@@ -148,8 +148,9 @@ static hc_err walk_journal(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep)
         }
         uint64_t kseq = hc_be64_get(k.mv_data);
         if (kseq != expect) {
-            err = bad(rep, expect, "journal entry %llu is missing (next is %llu)",
-                      (unsigned long long)expect, (unsigned long long)kseq);
+            err =
+                bad(rep, expect, "journal entry %llu is missing (next is %llu)",
+                    (unsigned long long)expect, (unsigned long long)kseq);
             break;
         }
         hc_err derr = hc_jentry_decode(&e, v.mv_data, v.mv_size);
@@ -301,8 +302,8 @@ static hc_err each_row(hc_ledger *l, MDB_txn *txn, hc_ldb db,
             char kh[160];
             key_hex(kh, sizeof kh, k.mv_data, k.mv_size);
             if (blen < 8) {
-                err = bad(rep, 0, "%s %s: value too short", hc_ldb_name(db),
-                          kh);
+                err =
+                    bad(rep, 0, "%s %s: value too short", hc_ldb_name(db), kh);
                 break;
             }
             seq = hc_be64_get(body);
@@ -514,10 +515,10 @@ static hc_err check_key_row(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep,
 hc_err hc_ledger_verify(hc_ledger *l, hc_ledger_report *rep)
 {
     static const row_fn checks[HC_LDB_COUNT] = {
-        [HC_LDB_MINTS] = check_mint,     [HC_LDB_TOKENS] = check_token,
-        [HC_LDB_NONCES] = check_nonce,   [HC_LDB_SENT] = check_sent,
-        [HC_LDB_OUTBOX] = check_outbox,  [HC_LDB_CLIENTS] = check_client,
-        [HC_LDB_IDEM] = check_idem_row,  [HC_LDB_CONTENT] = check_content_row,
+        [HC_LDB_MINTS] = check_mint,       [HC_LDB_TOKENS] = check_token,
+        [HC_LDB_NONCES] = check_nonce,     [HC_LDB_SENT] = check_sent,
+        [HC_LDB_OUTBOX] = check_outbox,    [HC_LDB_CLIENTS] = check_client,
+        [HC_LDB_IDEM] = check_idem_row,    [HC_LDB_CONTENT] = check_content_row,
         [HC_LDB_OWNERS] = check_owner_row, [HC_LDB_KEYS] = check_key_row,
     };
     MDB_txn *txn;

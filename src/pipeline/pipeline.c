@@ -13,7 +13,7 @@
 #include "haechi/records.h"
 #include "haechi/tx.h"
 
-#define MAX_BATCH 500
+#define MAX_BATCH  500
 #define MAX_HASHES 8
 
 struct hc_pipeline {
@@ -66,7 +66,7 @@ struct pick {
     struct {
         uint64_t created;
         uint8_t id[16];
-    } *items;
+    } * items;
     size_t n, cap;
     const hc_address *signer;
     int want_state;
@@ -355,8 +355,7 @@ static void start_batch(hc_pipeline *p)
     s.mint_ids = &p->ids[0][0];
     s.n_mints = q.n;
     /* persisted before it is broadcast */
-    struct submit_ctx x = {p, &s, (const uint8_t(*)[16])p->ids, q.n,
-                           pending};
+    struct submit_ctx x = {p, &s, (const uint8_t(*)[16])p->ids, q.n, pending};
     if ((err = hc_ledger_write(p->l, submit_write, &x)))
         goto out;
     p->inflight = 1;
@@ -366,8 +365,8 @@ static void start_batch(hc_pipeline *p)
     p->nhashes = 1;
     p->rounds_waiting = 0;
     uint8_t node_hash[32];
-    err = hc_rpc_send_raw_transaction(p->rpc, raw.data, raw.len, node_hash,
-                                      &st);
+    err =
+        hc_rpc_send_raw_transaction(p->rpc, raw.data, raw.len, node_hash, &st);
     if (err && !(err == HC_ERR_RPC && st.cls == HC_RPC_ALREADY_KNOWN))
         log_err("broadcast_failed", err, &st); /* retried while waiting */
     hc_metrics_add(p->m, "haechi_txs_sent_total", NULL, 1);
@@ -429,8 +428,7 @@ static void follow_batch(hc_pipeline *p)
         char tag[19];
         (void)!hc_rpc_get_block(p->rpc, hc_rpc_block_tag(tag, r.block_number),
                                 &b, &st);
-        struct finish_ctx x = {p, &r, b.timestamp * 1000, r.status != 1, 0,
-                               0};
+        struct finish_ctx x = {p, &r, b.timestamp * 1000, r.status != 1, 0, 0};
         err = hc_ledger_write(p->l, finish_write, &x);
         hc_logline l;
         hc_log_begin(&l, err ? HC_LOG_ERROR : HC_LOG_INFO, "batch_settled");

@@ -7,8 +7,8 @@
 #include "haechi/hex.h"
 #include "haechi/sha256.h"
 
-hc_err hc_apikey_new(char out[HC_APIKEY_LEN + 1],
-                     uint8_t key_id[HC_KEY_ID_LEN], uint8_t secret_hash[32])
+hc_err hc_apikey_new(char out[HC_APIKEY_LEN + 1], uint8_t key_id[HC_KEY_ID_LEN],
+                     uint8_t secret_hash[32])
 {
     uint8_t secret[32];
     char id_hex[2 * HC_KEY_ID_LEN + 1], sec_hex[65];
@@ -72,8 +72,7 @@ hc_err hc_roles_parse(const char *s, uint32_t *roles)
 
 char *hc_roles_str(char *out, size_t cap, uint32_t roles)
 {
-    snprintf(out, cap, "%s%s%s%s%s",
-             roles & HC_ROLE_MINTER ? "minter" : "",
+    snprintf(out, cap, "%s%s%s%s%s", roles & HC_ROLE_MINTER ? "minter" : "",
              (roles & HC_ROLE_MINTER) && (roles & 6u) ? "," : "",
              roles & HC_ROLE_AUDITOR ? "auditor" : "",
              (roles & HC_ROLE_AUDITOR) && (roles & HC_ROLE_ADMIN) ? "," : "",

@@ -25,8 +25,7 @@ void hc_config_defaults(hc_config *c)
     c->rate_per_minute = 600;
     c->burst = 100;
     c->log_level = HC_LOG_INFO;
-    snprintf(c->signer_key_env, sizeof c->signer_key_env,
-             "HAECHI_SIGNER_KEY");
+    snprintf(c->signer_key_env, sizeof c->signer_key_env, "HAECHI_SIGNER_KEY");
     c->batch_size = 50;
     c->batch_wait_ms = 200;
     c->confirmations = 1;
@@ -209,8 +208,7 @@ static int on_ini(void *user, const char *section, const char *name,
         x->err = HC_ERR_INVALID;
         x->err_line = x->line;
         snprintf(x->why, x->cap, "[%s] %s: %s", section, name,
-                 err == HC_ERR_NOT_FOUND ? "unknown setting"
-                                         : "invalid value");
+                 err == HC_ERR_NOT_FOUND ? "unknown setting" : "invalid value");
     }
     return err ? 0 : 1;
 }
@@ -334,8 +332,8 @@ static void redact_url(char *out, size_t cap, const char *url)
     const char *at = memchr(host, '@', (size_t)(end - host));
     if (at)
         host = at + 1;
-    snprintf(out, cap, "%.*s://%.*s%s", (int)(p - url), url,
-             (int)(end - host), host, *end ? "/…" : "");
+    snprintf(out, cap, "%.*s://%.*s%s", (int)(p - url), url, (int)(end - host),
+             host, *end ? "/…" : "");
 }
 
 void hc_config_print(const hc_config *c, void *file)

@@ -8,12 +8,12 @@
 #include "haechi/metrics.h"
 
 #define MAX_BUCKETS 24
-#define LABELS_MAX 256
+#define LABELS_MAX  256
 
 struct series {
     char labels[LABELS_MAX];
-    double value;                  /* counter / gauge; histogram sum */
-    unsigned long long count;      /* histogram */
+    double value;             /* counter / gauge; histogram sum */
+    unsigned long long count; /* histogram */
     unsigned long long buckets[MAX_BUCKETS];
     struct series *next;
 };
@@ -119,8 +119,8 @@ hc_err hc_metrics_declare(hc_metrics *m, const char *name, hc_metric_type type,
 }
 
 /* Finds (creating) a series; call with the lock held. */
-static struct series *find(hc_metrics *m, const char *name,
-                           const char *labels, struct family **fam)
+static struct series *find(hc_metrics *m, const char *name, const char *labels,
+                           struct family **fam)
 {
     struct family *f = m->families;
     while (f && strcmp(f->name, name))
@@ -245,11 +245,10 @@ hc_err hc_metrics_render(hc_metrics *m, hc_buf *out)
         for (struct series *s = f->series; s && !err; s = s->next) {
             const char *sep = s->labels[0] ? "," : "";
             if (f->type != HC_METRIC_HISTOGRAM) {
-                err = s->labels[0]
-                          ? putf(out, "%s{%s} %s\n", f->name, s->labels,
-                                 num(a, sizeof a, s->value))
-                          : putf(out, "%s %s\n", f->name,
-                                 num(a, sizeof a, s->value));
+                err = s->labels[0] ? putf(out, "%s{%s} %s\n", f->name,
+                                          s->labels, num(a, sizeof a, s->value))
+                                   : putf(out, "%s %s\n", f->name,
+                                          num(a, sizeof a, s->value));
                 continue;
             }
             for (size_t i = 0; i < f->nbounds && !err; i++)
@@ -262,12 +261,10 @@ hc_err hc_metrics_render(hc_metrics *m, hc_buf *out)
             if (!err)
                 err = s->labels[0]
                           ? putf(out, "%s_sum{%s} %s\n%s_count{%s} %llu\n",
-                                 f->name, s->labels,
-                                 num(a, sizeof a, s->value), f->name,
-                                 s->labels, s->count)
+                                 f->name, s->labels, num(a, sizeof a, s->value),
+                                 f->name, s->labels, s->count)
                           : putf(out, "%s_sum %s\n%s_count %llu\n", f->name,
-                                 num(a, sizeof a, s->value), f->name,
-                                 s->count);
+                                 num(a, sizeof a, s->value), f->name, s->count);
         }
     }
     pthread_mutex_unlock(&m->mu);

@@ -125,12 +125,12 @@ static void test_rejects(void **state)
                "\"max_fee_per_gas\":1,\"max_priority_fee_per_gas\":1}",
                "gas");
     expect_bad("{" BASE2 ",\"value\":"
-                         "\"115792089237316195423570985008687907853269984665640"
-                         "564039457584007913129639936\"}",
+               "\"115792089237316195423570985008687907853269984665640"
+               "564039457584007913129639936\"}",
                "value");
     expect_bad("{" BASE2 ",\"value\":"
-                         "\"0x1000000000000000000000000000000000000000000000000"
-                         "0000000000000000\"}",
+               "\"0x1000000000000000000000000000000000000000000000000"
+               "0000000000000000\"}",
                "value");
     expect_bad("{" BASE2 ",\"value\":9007199254740992}", "value");
     expect_bad("{" BASE2 ",\"value\":1.5}", "value");
@@ -160,11 +160,10 @@ static void test_rejects(void **state)
     expect_bad("{" BASE2 ",\"access_list\":[{\"storage_keys\":[]}]}",
                "access_list[0].address");
     expect_bad("{" BASE2 ",\"access_list\":[{\"address\":"
-                         "\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\","
-                         "\"storage_keys\":[\"0x01\"]}]}",
+               "\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\","
+               "\"storage_keys\":[\"0x01\"]}]}",
                "storage_keys[0]");
-    expect_bad("{" BASE2
-               ",\"access_list\":[{\"address\":"
+    expect_bad("{" BASE2 ",\"access_list\":[{\"address\":"
                "\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\",\"slots\":[]}]}",
                "slots");
     expect_bad("{\"chain_id\":1,\"nonce\":0,\"gas\":\"18446744073709551615\","
