@@ -406,8 +406,11 @@ static void *committer(void *arg)
         /* take up to max_batch requests */
         struct req *batch = l->q_head, *last = batch;
         unsigned n = 1;
+        uint64_t gen = ++l->taken;
+        batch->gen = gen;
         while (last->next && n < l->max_batch) {
             last = last->next;
+            last->gen = gen;
             n++;
         }
         l->q_head = last->next;
@@ -431,18 +434,17 @@ static void *committer(void *arg)
             }
         }
 
-        /* Wake exactly this batch's callers, one semaphore each, without
-         * holding l->mu (a broadcast on one condition variable woke every
-         * waiting caller, those queued for the next batch too, and they all
-         * fought for l->mu). A request lives on its caller's stack and may
-         * be gone once posted: read next first. */
+        /* One broadcast wakes this batch's callers (those queued for the
+         * next batch wait on the other condition variable). A request
+         * lives on its caller's stack: read next before marking it done. */
+        pthread_mutex_lock(&l->mu);
         for (struct req *r = batch, *next; r; r = next) {
             next = r->next;
             if (err)
                 r->result = err;
-            sem_post(&r->done);
+            r->done = 1;
         }
-        pthread_mutex_lock(&l->mu);
+        pthread_cond_broadcast(&l->batch_done[gen % 2]);
     }
     pthread_mutex_unlock(&l->mu);
     return NULL;
@@ -458,13 +460,12 @@ hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
     r.fn = fn;
     r.arg = arg;
     r.result = HC_OK;
+    r.done = 0;
+    r.gen = 0;
     r.next = NULL;
-    if (sem_init(&r.done, 0, 0) != 0)
-        return HC_ERR_NOMEM;
     pthread_mutex_lock(&l->mu);
     if (l->stopping) {
         pthread_mutex_unlock(&l->mu);
-        sem_destroy(&r.done);
         return HC_ERR_CLOSED;
     }
     l->callers++;
@@ -474,12 +475,10 @@ hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
         l->q_head = &r;
     l->q_tail = &r;
     pthread_cond_signal(&l->work);
-    pthread_mutex_unlock(&l->mu);
-    /* the committer posts once r.result is final (after the fsync) */
-    while (sem_wait(&r.done) != 0)
-        ; /* EINTR */
-    sem_destroy(&r.done);
-    pthread_mutex_lock(&l->mu);
+    /* the batch that will take r is the next one, unless it is full */
+    while (!r.done)
+        pthread_cond_wait(&l->batch_done[(r.gen ? r.gen : l->taken + 1) % 2],
+                          &l->mu);
     /* the last caller out lets hc_ledger_close free the ledger */
     if (--l->callers == 0 && l->stopping)
         pthread_cond_broadcast(&l->done);
@@ -600,6 +599,8 @@ hc_err hc_ledger_open(hc_ledger **out, const char *dir,
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->work, NULL);
     pthread_cond_init(&l->done, NULL);
+    pthread_cond_init(&l->batch_done[0], NULL);
+    pthread_cond_init(&l->batch_done[1], NULL);
 
     if (snprintf(path, sizeof path, "%s/data.mdb", dir) >= (int)sizeof path) {
         err = HC_ERR_ARG;
@@ -683,6 +684,8 @@ void hc_ledger_close(hc_ledger *l)
         mdb_env_close(l->env);
     if (l->lock_fd >= 0)
         close(l->lock_fd); /* releases the writer lock */
+    pthread_cond_destroy(&l->batch_done[1]);
+    pthread_cond_destroy(&l->batch_done[0]);
     pthread_cond_destroy(&l->done);
     pthread_cond_destroy(&l->work);
     pthread_mutex_destroy(&l->mu);

@@ -4,7 +4,6 @@
 #define HAECHI_LEDGER_INT_H
 
 #include <pthread.h>
-#include <semaphore.h>
 
 #include <lmdb.h>
 
@@ -21,7 +20,8 @@ struct req {
     hc_ledger_fn fn;
     void *arg;
     hc_err result;
-    sem_t done; /* posted by the committer once result is final */
+    int done;     /* result is final (after the fsync) */
+    uint64_t gen; /* the batch that took it (0: not taken yet) */
     struct req *next;
 };
 
@@ -40,6 +40,10 @@ struct hc_ledger {
     pthread_mutex_t mu;
     pthread_cond_t work; /* committer waits for requests */
     pthread_cond_t done; /* hc_ledger_close waits for callers to leave */
+    /* callers wait on batch_done[gen % 2] for their batch, gen (or, not
+     * taken yet, taken + 1): one broadcast wakes one batch's callers */
+    pthread_cond_t batch_done[2];
+    uint64_t taken; /* batches taken by the committer */
     struct req *q_head, *q_tail;
     int stopping;
     unsigned callers; /* threads inside hc_ledger_write */

@@ -124,15 +124,15 @@ struct hc_api {
     hc_ledger *l;
     hc_metrics *m;
     hc_rpc *rpc;
-    hc_rpc *ready_rpc;       /* readiness checks only (short timeouts) */
-    double ready_at;         /* monotonic seconds of the last chain check */
+    hc_rpc *ready_rpc; /* readiness checks only (short timeouts) */
+    double ready_at;   /* monotonic seconds of the last chain check */
     int ready_checking;
-    char ready_chain[32];    /* its result */
+    char ready_chain[32]; /* its result */
     uint16_t port;
-    pthread_mutex_t mu;      /* buckets, counters below */
+    pthread_mutex_t mu; /* buckets, counters below */
     struct bucket *buckets[256];
-    uint64_t queued;         /* mints in state queued (approximate) */
-    double queued_at;        /* when it was last counted (monotonic s) */
+    uint64_t queued;  /* mints in state queued (approximate) */
+    double queued_at; /* when it was last counted (monotonic s) */
     unsigned in_flight;
     pthread_cond_t idle;
 };
@@ -157,6 +157,7 @@ struct req {
     int seen_meta, seen_content;
     hc_buf meta;
     hc_sha256_ctx sha;
+    hc_sha256_bg *bg; /* hashes a large content in its own thread */
     uint64_t content_size;
     uint64_t discarded;
     uint64_t body_bytes;
@@ -180,8 +181,8 @@ static double secs_since(const struct timespec *t0)
 
 static enum MHD_Result send_bytes(struct req *r, struct MHD_Connection *c,
                                   unsigned status, const char *type,
-                                  const void *body, size_t len,
-                                  const char *h1, const char *v1)
+                                  const void *body, size_t len, const char *h1,
+                                  const char *v1)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -207,8 +208,8 @@ static enum MHD_Result send_json(struct req *r, struct MHD_Connection *c,
     cJSON_Delete(o);
     if (!s)
         return MHD_NO;
-    enum MHD_Result ret = send_bytes(r, c, status, "application/json", s,
-                                     strlen(s), h1, v1);
+    enum MHD_Result ret =
+        send_bytes(r, c, status, "application/json", s, strlen(s), h1, v1);
     free(s);
     return ret;
 }
@@ -217,8 +218,7 @@ static enum MHD_Result send_json(struct req *r, struct MHD_Connection *c,
 static enum MHD_Result problem_ex(struct req *r, struct MHD_Connection *c,
                                   unsigned status, const char *slug,
                                   const char *title, const char *detail,
-                                  cJSON *extra, const char *h1,
-                                  const char *v1)
+                                  cJSON *extra, const char *h1, const char *v1)
 {
     char type[96];
     snprintf(type, sizeof type, PROBLEM "%s", slug);
@@ -234,8 +234,8 @@ static enum MHD_Result problem_ex(struct req *r, struct MHD_Connection *c,
     cJSON_Delete(o);
     if (!s)
         return MHD_NO;
-    enum MHD_Result ret = send_bytes(
-        r, c, status, "application/problem+json", s, strlen(s), h1, v1);
+    enum MHD_Result ret = send_bytes(r, c, status, "application/problem+json",
+                                     s, strlen(s), h1, v1);
     free(s);
     return ret;
 }
@@ -323,7 +323,8 @@ static cJSON *mint_json(const hc_mint *m)
     else
         cJSON_AddNullToObject(o, "gas_used");
     if (m->block)
-        cJSON_AddStringToObject(o, "fee_paid", hc_u256_to_dec(dec, &m->fee_paid));
+        cJSON_AddStringToObject(o, "fee_paid",
+                                hc_u256_to_dec(dec, &m->fee_paid));
     else
         cJSON_AddNullToObject(o, "fee_paid");
     add_hex(o, "metadata_hash", m->metadata_hash, 32, 1);
@@ -377,9 +378,8 @@ static int authenticate(struct req *r, struct MHD_Connection *c,
 /* Token bucket per key id. Returns 0 if allowed, else the seconds to wait. */
 static unsigned rate_limit(hc_api *a, const hc_client *cl)
 {
-    double rate = (cl->rate_per_min ? cl->rate_per_min
-                                    : a->cfg->rate_per_minute) /
-                  60.0;
+    double rate =
+        (cl->rate_per_min ? cl->rate_per_min : a->cfg->rate_per_minute) / 60.0;
     double burst = cl->burst ? cl->burst : a->cfg->burst;
     if (rate <= 0)
         return 0;
@@ -491,8 +491,7 @@ static int on_part_begin(void *arg, const char *name, const char *filename,
         safe[i] = 0;
         snprintf(d, sizeof d,
                  "unexpected part \"%s\" (metadata and content only)", safe);
-        upload_fail(r, 400, "bad-multipart", "Malformed request body", d,
-                    safe);
+        upload_fail(r, 400, "bad-multipart", "Malformed request body", d, safe);
         return 1;
     }
     return 0;
@@ -515,7 +514,13 @@ static int on_part_data(void *arg, const uint8_t *p, size_t n)
                         "content");
             return 1;
         }
-        if (hc_sha256_update(&r->sha, p, n) != HC_OK) {
+        /* past the first MiB, hash in a thread of its own while this one
+         * receives and parses the next bytes (if it cannot start, here) */
+        if (!r->bg && r->content_size > HC_SHA256_BG_BYTES &&
+            hc_sha256_bg_start(&r->bg, &r->sha) != HC_OK)
+            r->bg = NULL;
+        if ((r->bg ? hc_sha256_bg_update(r->bg, p, n)
+                   : hc_sha256_update(&r->sha, p, n)) != HC_OK) {
             upload_fail(r, 500, "internal", "Internal error", "hashing failed",
                         NULL);
             return 1;
@@ -542,8 +547,7 @@ static int on_part_end(void *arg)
     return 0;
 }
 
-static const hc_mp_callbacks mp_cb = {on_part_begin, on_part_data,
-                                      on_part_end};
+static const hc_mp_callbacks mp_cb = {on_part_begin, on_part_data, on_part_end};
 
 struct accept_ctx {
     const hc_mint *m;
@@ -558,8 +562,8 @@ static hc_err accept_write(hc_ltx *tx, void *arg)
     struct accept_ctx *x = arg;
     hc_err err = hc_ltx_mint_accept(tx, x->m, &x->outcome, &x->existing);
     if (!err && x->outcome == HC_ACCEPT_NEW)
-        err = hc_ltx_put(tx, HC_LDB_METADATA, HC_J_METADATA,
-                         x->m->content_hash, 32, x->meta, x->meta_len);
+        err = hc_ltx_put(tx, HC_LDB_METADATA, HC_J_METADATA, x->m->content_hash,
+                         32, x->meta, x->meta_len);
     return err;
 }
 
@@ -584,7 +588,13 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
                           r->err_detail, extra, NULL, NULL);
     }
     uint8_t digest[32];
-    hc_err err = hc_sha256_final(&r->sha, digest);
+    hc_err err = HC_OK;
+    if (r->bg) {
+        err = hc_sha256_bg_finish(r->bg, &r->sha); /* gives r->sha back */
+        r->bg = NULL;
+    }
+    if (!err)
+        err = hc_sha256_final(&r->sha, digest);
     if (err)
         return internal_error(r, c, "sha256", err);
     hc_metrics_add(a->m, "haechi_bytes_hashed_total", NULL,
@@ -747,10 +757,9 @@ static enum MHD_Result start_mint(struct req *r, struct MHD_Connection *c)
         if (!ok) {
             cJSON *extra = cJSON_CreateObject();
             cJSON_AddStringToObject(extra, "field", "Idempotency-Key");
-            return problem_ex(r, c, 400, "bad-idempotency-key",
-                              "Invalid Idempotency-Key",
-                              "1 to 128 visible ASCII characters", extra, NULL,
-                              NULL);
+            return problem_ex(
+                r, c, 400, "bad-idempotency-key", "Invalid Idempotency-Key",
+                "1 to 128 visible ASCII characters", extra, NULL, NULL);
         }
         memcpy(r->idem, idem, n + 1);
     }
@@ -760,8 +769,7 @@ static enum MHD_Result start_mint(struct req *r, struct MHD_Connection *c)
         unsigned long long v = strtoull(len, &end, 10);
         /* the body holds the content plus headers and the metadata */
         if (*end == 0 && v > a->cfg->max_upload + HC_META_MAX + 65536)
-            return problem(r, c, 413, "content-too-large",
-                           "Content too large",
+            return problem(r, c, 413, "content-too-large", "Content too large",
                            "the request body is larger than this service "
                            "accepts");
     }
@@ -866,8 +874,8 @@ static enum MHD_Result get_token(struct req *r, struct MHD_Connection *c,
     if (err)
         return internal_error(r, c, "token lookup", err);
     int has_token = hc_ledger_token_get(r->a->l, id, &t) == HC_OK;
-    return send_json(r, c, 200, token_json(r->a, &m, has_token ? &t : NULL,
-                                           provenance),
+    return send_json(r, c, 200,
+                     token_json(r->a, &m, has_token ? &t : NULL, provenance),
                      NULL, NULL);
 }
 
@@ -888,8 +896,8 @@ static enum MHD_Result get_metadata(struct req *r, struct MHD_Connection *c,
                            "no metadata for this token id");
         return internal_error(r, c, "metadata", err);
     }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        b.len, b.data, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
     hc_buf_free(&b);
     if (!resp)
         return MHD_NO;
@@ -956,8 +964,7 @@ static int owner_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
     return 0;
 }
 
-static enum MHD_Result get_owner_tokens(struct req *r,
-                                        struct MHD_Connection *c,
+static enum MHD_Result get_owner_tokens(struct req *r, struct MHD_Connection *c,
                                         const char *addr_s)
 {
     enum MHD_Result ret;
@@ -969,8 +976,8 @@ static enum MHD_Result get_owner_tokens(struct req *r,
                        "an address is 0x + 40 hex digits (EIP-55 checksum "
                        "checked when mixed case)");
     size_t limit = 50;
-    const char *ls = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                                 "limit");
+    const char *ls =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
     if (ls) {
         char *end;
         unsigned long v = strtoul(ls, &end, 10);
@@ -981,8 +988,8 @@ static enum MHD_Result get_owner_tokens(struct req *r,
     }
     uint8_t after[52];
     size_t after_len = 0;
-    const char *cur = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                                  "cursor");
+    const char *cur =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cursor");
     if (cur) {
         if (!parse_id(cur, after + 20))
             return problem(r, c, 400, "bad-cursor", "Invalid cursor",
@@ -1293,6 +1300,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
         linger(c);
     if (r->mp)
         hc_mp_free(r->mp);
+    hc_sha256_bg_free(r->bg);
     if (r->upload || r->sha.md)
         hc_sha256_free(&r->sha);
     hc_buf_free(&r->meta);
@@ -1322,9 +1330,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 static hc_err declare_metrics(hc_metrics *m)
 {
-    static const double commit_buckets[] = {0.0005, 0.001, 0.002, 0.005,
-                                            0.01,   0.02,  0.05,  0.1,
-                                            0.25,   0.5,   1};
+    static const double commit_buckets[] = {
+        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1};
     hc_err err = HC_OK, e;
 #define DECL(...)                                                              \
     do {                                                                       \
