@@ -9,13 +9,20 @@
  *   [chain]    rpc_url, contract, chain_id, signer_key_env (the NAME of the
  *              environment variable that holds the signer's key; the key
  *              itself is never in the file), batch_size, batch_wait_ms,
- *              confirmations
+ *              confirmations, max_inflight (batches in flight), tx_type
+ *              (eip1559 or legacy), max_fee_per_gas (a cap; wei, or with
+ *              "gwei"/"eth"), daily_budget (fees per UTC day, same units;
+ *              0 = none), replace_after (seconds before a stuck transaction
+ *              is replaced with higher fees), nonce_check (seconds between
+ *              nonce checks against the chain)
  *   [log]      level (debug, info, warn, error)
  *
  * Environment: HAECHI_LISTEN, HAECHI_LEDGER_DIR, HAECHI_MAX_UPLOAD,
  * HAECHI_MAX_QUEUE, HAECHI_RATE_PER_MINUTE, HAECHI_BURST, HAECHI_RPC,
  * HAECHI_CONTRACT, HAECHI_CHAIN_ID, HAECHI_PUBLIC_URL, HAECHI_LOG_LEVEL,
- * HAECHI_BATCH_SIZE, HAECHI_CONFIRMATIONS.
+ * HAECHI_BATCH_SIZE, HAECHI_BATCH_WAIT_MS, HAECHI_CONFIRMATIONS,
+ * HAECHI_MAX_INFLIGHT, HAECHI_TX_TYPE, HAECHI_MAX_FEE_PER_GAS,
+ * HAECHI_DAILY_BUDGET, HAECHI_REPLACE_AFTER, HAECHI_NONCE_CHECK.
  * No secret is ever read from this file or the environment by name here:
  * the signer key is handled by the pipeline's key loading.
  */
@@ -26,6 +33,7 @@
 #include <stdint.h>
 
 #include "haechi/err.h"
+#include "haechi/u256.h"
 #include "haechi/util.h"
 
 typedef struct hc_config {
@@ -46,6 +54,12 @@ typedef struct hc_config {
     unsigned batch_size;     /* mints per mintBatch transaction */
     unsigned batch_wait_ms;  /* pause between pipeline rounds */
     unsigned confirmations;  /* blocks before a mint is confirmed */
+    unsigned max_inflight;   /* batches sent and not yet settled */
+    int legacy;              /* tx_type = legacy (EIP-155 type 0) */
+    hc_u256 max_fee_per_gas; /* cap, wei; zero = no cap */
+    hc_u256 daily_budget;    /* fees per UTC day, wei; zero = none */
+    unsigned replace_after;  /* seconds before a stuck tx is replaced */
+    unsigned nonce_check;    /* seconds between nonce checks */
     int log_level;           /* HC_LOG_* */
 } hc_config;
 
@@ -66,5 +80,12 @@ void hc_config_print(const hc_config *c, void *file /* FILE * */);
 /* Parses "1024", "512B", "64K", "10M", "1G", "1T" (binary units; "KiB" and
  * "KB" the same as "K"). No sign, no spaces. */
 HC_WUR hc_err hc_parse_size(const char *s, uint64_t *out);
+
+/* Parses an amount of ether: "1000" (wei), "30gwei", "1.5gwei", "0.25eth"
+ * (units case-insensitive; at most as many decimals as the unit has). */
+HC_WUR hc_err hc_parse_wei(const char *s, hc_u256 *out);
+/* Writes an amount as "<n>wei", "<n>gwei" or "<n>eth" (exact: the largest
+ * unit that divides it). */
+char *hc_format_wei(char *out, size_t cap, const hc_u256 *a);
 
 #endif

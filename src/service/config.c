@@ -29,6 +29,70 @@ void hc_config_defaults(hc_config *c)
     c->batch_size = 50;
     c->batch_wait_ms = 200;
     c->confirmations = 1;
+    c->max_inflight = 4;
+    c->max_fee_per_gas = hc_u256_from_u64(500000000000ull); /* 500 gwei */
+    c->replace_after = 60;
+    c->nonce_check = 30;
+}
+
+hc_err hc_parse_wei(const char *s, hc_u256 *out)
+{
+    char digits[HC_U256_DEC_MAX + 20];
+    size_t n = 0, decimals = 0, unit = 0;
+    const char *p = s;
+    if (!s || !(*p >= '0' && *p <= '9'))
+        return HC_ERR_NUMBER;
+    while (*p >= '0' && *p <= '9') {
+        if (n + 1 >= sizeof digits)
+            return HC_ERR_OVERFLOW;
+        digits[n++] = *p++;
+    }
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return HC_ERR_NUMBER;
+        while (*p >= '0' && *p <= '9') {
+            if (n + 1 >= sizeof digits)
+                return HC_ERR_OVERFLOW;
+            digits[n++] = *p++;
+            decimals++;
+        }
+    }
+    if (!strcasecmp(p, "eth") || !strcasecmp(p, "ether"))
+        unit = 18;
+    else if (!strcasecmp(p, "gwei"))
+        unit = 9;
+    else if (*p && strcasecmp(p, "wei"))
+        return HC_ERR_NUMBER;
+    if (decimals > unit)
+        return HC_ERR_NUMBER; /* fractions of a wei */
+    for (size_t i = decimals; i < unit; i++) {
+        if (n + 1 >= sizeof digits)
+            return HC_ERR_OVERFLOW;
+        digits[n++] = '0';
+    }
+    return hc_u256_from_dec(out, digits, n);
+}
+
+char *hc_format_wei(char *out, size_t cap, const hc_u256 *a)
+{
+    static const struct {
+        uint64_t d;
+        const char *name;
+    } units[] = {{1000000000000000000ull, "eth"}, {1000000000ull, "gwei"}};
+    for (size_t i = 0; i < 2 && !hc_u256_is_zero(a); i++) {
+        hc_u256 q;
+        uint64_t rem;
+        if (!hc_u256_divmod_u64(&q, &rem, a, units[i].d) && rem == 0) {
+            char dec[HC_U256_DEC_MAX];
+            snprintf(out, cap, "%s%s", hc_u256_to_dec(dec, &q), units[i].name);
+            return out;
+        }
+    }
+    char dec[HC_U256_DEC_MAX];
+    snprintf(out, cap, "%s%s", hc_u256_to_dec(dec, a),
+             hc_u256_is_zero(a) ? "" : "wei");
+    return out;
 }
 
 hc_err hc_parse_size(const char *s, uint64_t *out)
@@ -174,6 +238,37 @@ static hc_err set(hc_config *c, const char *section, const char *name,
         c->confirmations = (unsigned)u;
         return err;
     }
+    if (IS("chain", "max_inflight")) {
+        hc_err err = parse_uint(v, 64, &u);
+        if (!err && u == 0)
+            err = HC_ERR_ARG;
+        c->max_inflight = (unsigned)u;
+        return err;
+    }
+    if (IS("chain", "tx_type")) {
+        if (strcasecmp(v, "eip1559") && strcasecmp(v, "legacy"))
+            return HC_ERR_ARG;
+        c->legacy = !strcasecmp(v, "legacy");
+        return HC_OK;
+    }
+    if (IS("chain", "max_fee_per_gas"))
+        return hc_parse_wei(v, &c->max_fee_per_gas);
+    if (IS("chain", "daily_budget"))
+        return hc_parse_wei(v, &c->daily_budget);
+    if (IS("chain", "replace_after")) {
+        hc_err err = parse_uint(v, 86400, &u);
+        if (!err && u == 0)
+            err = HC_ERR_ARG;
+        c->replace_after = (unsigned)u;
+        return err;
+    }
+    if (IS("chain", "nonce_check")) {
+        hc_err err = parse_uint(v, 86400, &u);
+        if (!err && u == 0)
+            err = HC_ERR_ARG;
+        c->nonce_check = (unsigned)u;
+        return err;
+    }
     if (IS("log", "level")) {
         int l = hc_log_level_parse(v);
         if (l < 0)
@@ -285,7 +380,14 @@ hc_err hc_config_env(hc_config *c, char *why, size_t cap)
         {"HAECHI_CONTRACT", "chain", "contract"},
         {"HAECHI_CHAIN_ID", "chain", "chain_id"},
         {"HAECHI_BATCH_SIZE", "chain", "batch_size"},
+        {"HAECHI_BATCH_WAIT_MS", "chain", "batch_wait_ms"},
         {"HAECHI_CONFIRMATIONS", "chain", "confirmations"},
+        {"HAECHI_MAX_INFLIGHT", "chain", "max_inflight"},
+        {"HAECHI_TX_TYPE", "chain", "tx_type"},
+        {"HAECHI_MAX_FEE_PER_GAS", "chain", "max_fee_per_gas"},
+        {"HAECHI_DAILY_BUDGET", "chain", "daily_budget"},
+        {"HAECHI_REPLACE_AFTER", "chain", "replace_after"},
+        {"HAECHI_NONCE_CHECK", "chain", "nonce_check"},
         {"HAECHI_LOG_LEVEL", "log", "level"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
@@ -338,7 +440,9 @@ static void redact_url(char *out, size_t cap, const char *url)
 
 void hc_config_print(const hc_config *c, void *file)
 {
-    char url_shown[sizeof c->rpc_url + 8];
+    char url_shown[sizeof c->rpc_url + 8], cap[100], budget[100];
+    hc_format_wei(cap, sizeof cap, &c->max_fee_per_gas);
+    hc_format_wei(budget, sizeof budget, &c->daily_budget);
     redact_url(url_shown, sizeof url_shown, c->rpc_url);
     FILE *f = file;
     fprintf(f,
@@ -348,13 +452,16 @@ void hc_config_print(const hc_config *c, void *file)
             "[limits]\nrate_per_minute = %u\nburst = %u\n\n"
             "[chain]\nrpc_url = %s\ncontract = %s\nchain_id = %llu\n"
             "signer_key_env = %s\nbatch_size = %u\nbatch_wait_ms = %u\n"
-            "confirmations = %u\n\n"
+            "confirmations = %u\nmax_inflight = %u\ntx_type = %s\n"
+            "max_fee_per_gas = %s\ndaily_budget = %s\nreplace_after = %u\n"
+            "nonce_check = %u\n\n"
             "[log]\nlevel = %s\n",
             c->listen_host, c->listen_port, c->max_connections,
             c->connection_timeout, (unsigned long long)c->max_upload,
             c->public_url, c->ledger_dir, (unsigned long long)c->max_queue,
             c->rate_per_minute, c->burst, url_shown, c->contract,
             (unsigned long long)c->chain_id, c->signer_key_env, c->batch_size,
-            c->batch_wait_ms, c->confirmations,
-            hc_log_level_name(c->log_level));
+            c->batch_wait_ms, c->confirmations, c->max_inflight,
+            c->legacy ? "legacy" : "eip1559", cap, budget, c->replace_after,
+            c->nonce_check, hc_log_level_name(c->log_level));
 }

@@ -254,6 +254,102 @@ static void test_parse_size(void **state)
     assert_int_not_equal(hc_parse_size(NULL, &v), HC_OK);
 }
 
+static void test_parse_wei(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s, *dec, *shown;
+    } good[] = {
+        {"0", "0", "0"},
+        {"1", "1", "1wei"},
+        {"1000wei", "1000", "1000wei"},
+        {"30gwei", "30000000000", "30gwei"},
+        {"30GWEI", "30000000000", "30gwei"},
+        {"1.5gwei", "1500000000", "1500000000wei"},
+        {"0.000000001gwei", "1", "1wei"},
+        {"0.25eth", "250000000000000000", "250000000gwei"},
+        {"2ether", "2000000000000000000", "2eth"},
+        {"1000000000gwei", "1000000000000000000", "1eth"},
+        {"115792089237316195423570985008687907853269984665640564039457584007913"
+         "129639935",
+         "115792089237316195423570985008687907853269984665640564039457584007913"
+         "129639935",
+         NULL},
+    };
+    static const char *const bad[] = {
+        "",
+        "-1",
+        " 1",
+        "1 gwei",
+        "1.",
+        ".5",
+        "1.5",
+        "1.5w",
+        "1e9",
+        "0x10",
+        "gwei",
+        "1wei ",
+        "0.1wei",
+        "1kwei",
+        "1.0000000001gwei",
+        "0.0000000000000000001eth",
+        "115792089237316195423570985008687907853269984665640564039457584007913"
+        "129639936",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        hc_u256 v;
+        char dec[HC_U256_DEC_MAX], shown[100];
+        if (hc_parse_wei(good[i].s, &v) != HC_OK)
+            fail_msg("\"%s\" refused", good[i].s);
+        assert_string_equal(hc_u256_to_dec(dec, &v), good[i].dec);
+        if (good[i].shown)
+            assert_string_equal(hc_format_wei(shown, sizeof shown, &v),
+                                good[i].shown);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        hc_u256 v;
+        if (hc_parse_wei(bad[i], &v) == HC_OK)
+            fail_msg("\"%s\" accepted", bad[i]);
+    }
+}
+
+static void test_chain_settings(void **state)
+{
+    (void)state;
+    hc_config c;
+    char why[256];
+    hc_config_defaults(&c);
+    assert_int_equal(c.max_inflight, 4);
+    assert_int_equal(c.replace_after, 60);
+    assert_int_equal(c.nonce_check, 30);
+    assert_false(c.legacy);
+    assert_true(hc_u256_is_zero(&c.daily_budget));
+    assert_int_equal(load("[chain]\nmax_inflight = 8\ntx_type = legacy\n"
+                          "max_fee_per_gas = 40gwei\ndaily_budget = 0.5eth\n"
+                          "replace_after = 5\nnonce_check = 2\n",
+                          &c, why, sizeof why),
+                     HC_OK);
+    char dec[HC_U256_DEC_MAX];
+    assert_int_equal(c.max_inflight, 8);
+    assert_true(c.legacy);
+    assert_string_equal(hc_u256_to_dec(dec, &c.max_fee_per_gas), "40000000000");
+    assert_string_equal(hc_u256_to_dec(dec, &c.daily_budget),
+                        "500000000000000000");
+    assert_int_equal(c.replace_after, 5);
+    assert_int_equal(c.nonce_check, 2);
+    static const char *const bad[] = {
+        "[chain]\nmax_inflight = 0\n",     "[chain]\nmax_inflight = 65\n",
+        "[chain]\ntx_type = 2\n",          "[chain]\nmax_fee_per_gas = -1\n",
+        "[chain]\ndaily_budget = 1 eth\n", "[chain]\nreplace_after = 0\n",
+        "[chain]\nnonce_check = x\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        hc_config_defaults(&c);
+        if (load(bad[i], &c, why, sizeof why) == HC_OK)
+            fail_msg("accepted: %s", bad[i]);
+    }
+}
+
 static void test_env(void **state)
 {
     (void)state;
@@ -383,6 +479,8 @@ int main(void)
         cmocka_unit_test_setup(test_load_all, setup),
         cmocka_unit_test_setup(test_load_errors, setup),
         cmocka_unit_test_setup(test_parse_size, setup),
+        cmocka_unit_test_setup(test_parse_wei, setup),
+        cmocka_unit_test_setup(test_chain_settings, setup),
         cmocka_unit_test_setup(test_env, setup),
         cmocka_unit_test_setup(test_check, setup),
         cmocka_unit_test_setup(test_print_roundtrip, setup),
