@@ -1,7 +1,9 @@
 # Shared by integration tests: start a private anvil on a free loopback port
 # and stop it by its PID. Source it, then:
-#   anvil_start DIR      sets ANVIL_PID, ANVIL_RPC (http://127.0.0.1:PORT)
+#   anvil_start DIR [ARGS…]  sets ANVIL_PID, ANVIL_RPC (http://127.0.0.1:PORT)
 #   anvil_stop
+# ARGS, if any, are passed on to anvil after the defaults (e.g. --no-mining
+# for a node that keeps transactions pending until evm_mine).
 # anvil runs with --prune-history and --hardfork cancun (it slows down with
 # chain height otherwise) and keeps its state under DIR.
 
@@ -10,11 +12,12 @@ ANVIL_BIN=${ANVIL:-$HC_ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 
 anvil_start() {
     local dir=$1
+    shift
     mkdir -p "$dir"
     : >"$dir/anvil.log" # exists before anvil writes to it (sed reads it)
     "$ANVIL_BIN" --host 127.0.0.1 --port 0 --chain-id 31337 \
         --prune-history --hardfork cancun --cache-path "$dir/cache" \
-        >"$dir/anvil.log" 2>&1 &
+        "$@" >"$dir/anvil.log" 2>&1 &
     ANVIL_PID=$!
     local port=""
     for _ in $(seq 1 200); do
