@@ -6,8 +6,9 @@
  * that last wrote them. Every write to a record database appends a journal
  * entry (kind, database, key, body, previous entry's hash) in the same LMDB
  * transaction, so history cannot change without `hc_ledger_verify` noticing.
- * Index databases (idempotency, content, owners, client keys) are derived
- * from the records; verify checks that they agree.
+ * Index databases (idempotency, content, owners, client keys, live mints) are
+ * derived from the records: written in the same transaction as the record,
+ * never journaled; verify checks that they agree.
  *
  * Writes go through hc_ledger_write: a committer thread runs the write
  * functions of many callers in one LMDB transaction (each in its own nested
@@ -34,12 +35,22 @@
 #include "haechi/u256.h"
 #include "haechi/util.h"
 
-#define HC_LEDGER_SCHEMA 1
+/* 2: adds HC_LDB_ACTIVE. A writer opening a schema-1 ledger builds that
+ * index from the mints in the opening transaction and stores schema 2. */
+#define HC_LEDGER_SCHEMA 2
 
 typedef struct hc_ledger hc_ledger;
 typedef struct hc_ltx hc_ltx; /* a write context inside a group commit */
 
-/* Sub-databases. Records first, then indexes. */
+/* Sub-databases. Records first, then indexes.
+ *
+ * HC_LDB_ACTIVE, the live mints: one row per mint whose state is
+ * HC_MINT_QUEUED or HC_MINT_SUBMITTED (none for the terminal states), keyed
+ * state (1) ‖ created_ms (8, big-endian) ‖ mint id (16) (hc_active_key in
+ * records.h), value empty; hc_ltx_mint_put keeps it. Keys sort by state,
+ * then age: hc_ledger_scan(l, HC_LDB_ACTIVE, &state, 1, after, after_len,
+ * limit, …) visits the mints in that state oldest first (ties by id), and a
+ * caller pages on by passing the last key it saw as `after`. */
 typedef enum hc_ldb {
     HC_LDB_MINTS = 0, /* mint id (16) -> hc_mint */
     HC_LDB_TOKENS,    /* token id (32) -> hc_token */
@@ -55,6 +66,7 @@ typedef enum hc_ldb {
     HC_LDB_CONTENT,         /* content hash (32) -> mint id (16) */
     HC_LDB_OWNERS,          /* owner (20) ‖ token id (32) -> (empty) */
     HC_LDB_KEYS,            /* API key id -> client name */
+    HC_LDB_ACTIVE, /* state (1) ‖ created_ms (8) ‖ mint id (16) -> (empty) */
     HC_LDB_COUNT
 } hc_ldb;
 
@@ -87,9 +99,13 @@ typedef struct hc_ledger_opts {
 } hc_ledger_opts;
 
 /* Opens (creating if absent, unless read_only) the ledger in directory dir.
- * Clears stale reader slots. Returns HC_ERR_LOCKED if another process holds
- * the writer, HC_ERR_VERSION for a newer schema, HC_ERR_NOT_FOUND if
- * read_only and there is no ledger, HC_ERR_DB/HC_ERR_IO otherwise. */
+ * Clears stale reader slots. A writer upgrades a ledger of an older schema
+ * in place (see HC_LEDGER_SCHEMA). Returns HC_ERR_LOCKED if another process
+ * holds the writer, HC_ERR_VERSION for a newer schema — or, when read_only,
+ * for an older one, which a writer must open once to upgrade —,
+ * HC_ERR_NOT_FOUND if read_only and there is no ledger, HC_ERR_CORRUPT if
+ * read_only and a database of the current schema is missing, HC_ERR_DB/
+ * HC_ERR_IO otherwise. */
 HC_WUR hc_err hc_ledger_open(hc_ledger **out, const char *dir,
                              const hc_ledger_opts *opts);
 /* Stops the committer after the pending writes, and closes. */
@@ -133,8 +149,11 @@ HC_WUR hc_err hc_ledger_index_get(hc_ledger *l, hc_ldb db, const void *key,
                                   size_t klen, hc_buf *out);
 
 /* Iterates keys of db that start with prefix, strictly after `after` (when
- * after_len > 0), calling fn until it returns non-zero or limit entries were
- * visited. Values are record bodies (without seq) for record databases. */
+ * after_len > 0), in ascending byte order of the keys, calling fn until it
+ * returns non-zero or limit entries (0 = no limit) were visited. Values are
+ * record bodies (without seq) for record databases. On HC_LDB_ACTIVE with
+ * the 1-byte prefix {state} and a limit: the `limit` oldest mints in that
+ * state. */
 typedef int (*hc_ledger_iter_fn)(void *arg, const uint8_t *key, size_t klen,
                                  const uint8_t *val, size_t vlen);
 HC_WUR hc_err hc_ledger_scan(hc_ledger *l, hc_ldb db, const void *prefix,

@@ -140,6 +140,10 @@ void hc_owner_key(uint8_t out[52], const hc_address *owner,
                   const uint8_t token_id[32]);
 void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
                  const uint8_t hash[32]);
+/* HC_LDB_ACTIVE: state ‖ created_ms (big-endian) ‖ mint id, 25 bytes. */
+#define HC_ACTIVE_KEY_LEN 25
+void hc_active_key(uint8_t out[25], uint8_t state, uint64_t created_ms,
+                   const uint8_t id[16]);
 
 /* ---- operations */
 
@@ -161,8 +165,9 @@ HC_WUR hc_err hc_ltx_mint_accept(hc_ltx *tx, const hc_mint *m,
                                  hc_accept_outcome *outcome, hc_mint *existing);
 HC_WUR hc_err hc_ledger_mint_get(hc_ledger *l, const uint8_t id[16],
                                  hc_mint *out);
-/* Inside a write: replaces a mint (journaled as kind), keeping the content
- * index right (a failed mint frees its content for a new request). */
+/* Inside a write: stores a mint (journaled as kind), keeping the content
+ * index right (a failed mint frees its content for a new request) and the
+ * live-mints index (HC_LDB_ACTIVE: a row while queued or submitted). */
 HC_WUR hc_err hc_ltx_mint_put(hc_ltx *tx, const hc_mint *m, uint16_t kind);
 HC_WUR hc_err hc_ltx_mint_get(hc_ltx *tx, const uint8_t id[16], hc_mint *out);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "haechi/codec.h"
+#include "haechi/records.h"
 #include "haechi/sha256.h"
 #include "ledger_int.h"
 
@@ -21,6 +22,7 @@ static const char *const db_names[HC_LDB_COUNT] = {
     [HC_LDB_CLIENTS] = "clients",      [HC_LDB_KV] = "kv",
     [HC_LDB_IDEM] = "idx_idempotency", [HC_LDB_CONTENT] = "idx_content",
     [HC_LDB_OWNERS] = "idx_owners",    [HC_LDB_KEYS] = "idx_client_keys",
+    [HC_LDB_ACTIVE] = "idx_active",
 };
 
 static const char *const kind_names[HC_J_KIND_END] = {
@@ -488,6 +490,37 @@ hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
 
 /* ---- open / close */
 
+/* Schema 1 -> 2: the live-mints index, built from the mints in the opening
+ * write transaction (derived, so not journaled). A mint that does not
+ * decode gets no row; verify reports it. Returns LMDB's code. */
+static int build_active(MDB_txn *txn, hc_ledger *l)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = mdb_drop(txn, l->dbi[HC_LDB_ACTIVE], 0);
+    if (!rc)
+        rc = mdb_cursor_open(txn, l->dbi[HC_LDB_MINTS], &cur);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        hc_mint m;
+        if (v.mv_size < 8 ||
+            hc_mint_decode(&m, (const uint8_t *)v.mv_data + 8, v.mv_size - 8) !=
+                HC_OK ||
+            (m.state != HC_MINT_QUEUED && m.state != HC_MINT_SUBMITTED))
+            continue;
+        uint8_t ak[HC_ACTIVE_KEY_LEN];
+        hc_active_key(ak, m.state, m.created_ms, m.id);
+        MDB_val ik = {sizeof ak, ak}, iv = {0, NULL};
+        if ((rc = mdb_put(txn, l->dbi[HC_LDB_ACTIVE], &ik, &iv, 0)))
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Returns HC_ERR_BUFFER when the map is too small for an upgrade. */
 static hc_err load_or_init(hc_ledger *l)
 {
     MDB_txn *txn;
@@ -500,19 +533,54 @@ static hc_err load_or_init(hc_ledger *l)
     rc = mdb_dbi_open(txn, "meta", dflags, &l->meta);
     if (!rc)
         rc = mdb_dbi_open(txn, "journal", dflags, &l->journal);
-    for (int i = 0; !rc && i < HC_LDB_COUNT; i++)
-        rc = mdb_dbi_open(txn, db_names[i], dflags, &l->dbi[i]);
     if (rc) {
         err = rc == MDB_NOTFOUND ? HC_ERR_NOT_FOUND : hc__mdb_err(rc);
         goto fail;
     }
+    /* the schema before the other databases: a reader of an older ledger
+     * may miss one that this version has */
+    uint32_t schema = 0;
     MDB_val k = {6, "schema"}, v;
     rc = mdb_get(txn, l->meta, &k, &v);
-    if (rc == MDB_NOTFOUND) {
-        if (l->read_only) {
-            err = HC_ERR_NOT_FOUND;
+    if (rc == MDB_NOTFOUND && l->read_only) {
+        err = HC_ERR_NOT_FOUND;
+        goto fail;
+    }
+    if (rc && rc != MDB_NOTFOUND) {
+        err = hc__mdb_err(rc);
+        goto fail;
+    }
+    if (!rc) {
+        if (v.mv_size != 4) {
+            err = HC_ERR_CORRUPT;
             goto fail;
         }
+        const uint8_t *sb = v.mv_data;
+        schema = (uint32_t)sb[0] << 24 | (uint32_t)sb[1] << 16 |
+                 (uint32_t)sb[2] << 8 | sb[3];
+        if (schema == 0) {
+            err = HC_ERR_CORRUPT;
+            goto fail;
+        }
+        /* newer: refused; older: only a writer may upgrade it, and a
+         * reader cannot read it as this schema */
+        if (schema > HC_LEDGER_SCHEMA ||
+            (l->read_only && schema < HC_LEDGER_SCHEMA)) {
+            err = HC_ERR_VERSION;
+            goto fail;
+        }
+    }
+    rc = 0;
+    for (int i = 0; !rc && i < HC_LDB_COUNT; i++)
+        rc = mdb_dbi_open(txn, db_names[i], dflags, &l->dbi[i]);
+    if (rc) {
+        /* a reader: the schema says this database exists */
+        err = rc == MDB_NOTFOUND   ? HC_ERR_CORRUPT
+              : rc == MDB_MAP_FULL ? HC_ERR_BUFFER
+                                   : hc__mdb_err(rc);
+        goto fail;
+    }
+    if (schema == 0) {
         /* a new ledger: schema version and the genesis entry */
         uint8_t s[4] = {0, 0, 0, HC_LEDGER_SCHEMA}, hash[32], zero[32] = {0};
         hc_buf b;
@@ -541,21 +609,17 @@ static hc_err load_or_init(hc_ledger *l)
         rc = mdb_txn_commit(txn);
         return hc__mdb_err(rc);
     }
-    if (rc) {
-        err = hc__mdb_err(rc);
-        goto fail;
-    }
-    if (v.mv_size != 4) {
-        err = HC_ERR_CORRUPT;
-        goto fail;
-    }
-    uint32_t schema = (uint32_t)((const uint8_t *)v.mv_data)[0] << 24 |
-                      (uint32_t)((const uint8_t *)v.mv_data)[1] << 16 |
-                      (uint32_t)((const uint8_t *)v.mv_data)[2] << 8 |
-                      ((const uint8_t *)v.mv_data)[3];
-    if (schema > HC_LEDGER_SCHEMA) {
-        err = HC_ERR_VERSION;
-        goto fail;
+    if (schema < 2) {
+        /* an upgrade, committed with the open (a writer only, see above) */
+        uint8_t s[4] = {0, 0, 0, 2};
+        MDB_val sv = {4, s};
+        rc = build_active(txn, l);
+        if (!rc)
+            rc = mdb_put(txn, l->meta, &k, &sv, 0);
+        if (rc) {
+            err = rc == MDB_MAP_FULL ? HC_ERR_BUFFER : hc__mdb_err(rc);
+            goto fail;
+        }
     }
     MDB_val hk = {4, "head"}, hv;
     rc = mdb_get(txn, l->meta, &hk, &hv);
@@ -569,7 +633,8 @@ static hc_err load_or_init(hc_ledger *l)
     }
     /* commit, not abort: database handles opened in an aborted transaction
      * are closed with it */
-    return hc__mdb_err(mdb_txn_commit(txn));
+    rc = mdb_txn_commit(txn);
+    return rc == MDB_MAP_FULL ? HC_ERR_BUFFER : hc__mdb_err(rc);
 fail:
     mdb_txn_abort(txn);
     return err;
@@ -646,7 +711,14 @@ hc_err hc_ledger_open(hc_ledger **out, const char *dir,
     MDB_envinfo info;
     if (mdb_env_info(l->env, &info) == 0 && info.me_mapsize > l->map_size)
         l->map_size = info.me_mapsize;
-    err = load_or_init(l);
+    /* an upgrade may need a bigger map */
+    while ((err = load_or_init(l)) == HC_ERR_BUFFER && !l->read_only) {
+        hc_err g = grow_map(l);
+        if (g) {
+            err = g;
+            break;
+        }
+    }
     if (err)
         goto fail;
     if (!l->read_only) {

@@ -366,6 +366,14 @@ void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
     memcpy(out + 28, hash, 32);
 }
 
+void hc_active_key(uint8_t out[25], uint8_t state, uint64_t created_ms,
+                   const uint8_t id[16])
+{
+    out[0] = state;
+    hc_be64_put(out + 1, created_ms);
+    memcpy(out + 9, id, 16);
+}
+
 /* ---- operations */
 
 static hc_err put_encoded(hc_ltx *tx, hc_ldb db, uint16_t kind, const void *key,
@@ -382,14 +390,47 @@ hc_err hc_ltx_mint_get(hc_ltx *tx, const uint8_t id[16], hc_mint *out)
     return err ? err : hc_mint_decode(out, p, n);
 }
 
+static int is_live(int state)
+{
+    return state == HC_MINT_QUEUED || state == HC_MINT_SUBMITTED;
+}
+
+/* The live-mints row of a mint whose state or creation time changed from
+ * prev (NULL: a new mint) to m. */
+static hc_err update_active(hc_ltx *tx, const hc_mint *prev, const hc_mint *m)
+{
+    uint8_t k[HC_ACTIVE_KEY_LEN];
+    int had = prev && is_live(prev->state), has = is_live(m->state);
+    if (had && has && prev->state == m->state &&
+        prev->created_ms == m->created_ms)
+        return HC_OK;
+    if (had) {
+        hc_active_key(k, prev->state, prev->created_ms, prev->id);
+        hc_err err = hc_ltx_index_del(tx, HC_LDB_ACTIVE, k, sizeof k);
+        if (err && err != HC_ERR_NOT_FOUND)
+            return err;
+    }
+    if (!has)
+        return HC_OK;
+    hc_active_key(k, m->state, m->created_ms, m->id);
+    return hc_ltx_index_put(tx, HC_LDB_ACTIVE, k, sizeof k, NULL, 0, 1);
+}
+
 hc_err hc_ltx_mint_put(hc_ltx *tx, const hc_mint *m, uint16_t kind)
 {
+    hc_mint prev;
+    hc_err err = hc_ltx_mint_get(tx, m->id, &prev);
+    int is_new = err == HC_ERR_NOT_FOUND;
+    if (err && !is_new)
+        return err;
     hc_buf b;
     hc_buf_init(&b, 1 << 16, 0);
-    hc_err err = hc_mint_encode(&b, m);
+    err = hc_mint_encode(&b, m);
     if (!err)
         err = put_encoded(tx, HC_LDB_MINTS, kind, m->id, 16, &b);
     hc_buf_free(&b);
+    if (!err)
+        err = update_active(tx, is_new ? NULL : &prev, m);
     if (err)
         return err;
     /* the content index names the live mint for the content; a failed mint

@@ -360,6 +360,11 @@ static int get_idx(hc_ledger *l, MDB_txn *txn, hc_ldb db, const void *key,
     return 1;
 }
 
+static int is_live(int state)
+{
+    return state == HC_MINT_QUEUED || state == HC_MINT_SUBMITTED;
+}
+
 static hc_err check_mint(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep,
                          const MDB_val *k, const uint8_t *body, size_t blen,
                          uint64_t seq)
@@ -383,6 +388,14 @@ static hc_err check_mint(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep,
     if (m.state != HC_MINT_FAILED &&
         (!has || vlen != 16 || memcmp(v, m.id, 16) != 0))
         return bad(rep, seq, "mint %s: content index row missing", kh);
+    if (is_live(m.state)) {
+        uint8_t ak[HC_ACTIVE_KEY_LEN];
+        hc_active_key(ak, m.state, m.created_ms, m.id);
+        if (!get_idx(l, txn, HC_LDB_ACTIVE, ak, sizeof ak, &v, &vlen) ||
+            vlen != 0)
+            return bad(rep, seq, "mint %s (%s): live-mints index row missing",
+                       kh, hc_mint_state_name(m.state));
+    }
     return HC_OK;
 }
 
@@ -512,14 +525,41 @@ static hc_err check_key_row(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep,
     return HC_OK;
 }
 
+static hc_err check_active_row(hc_ledger *l, MDB_txn *txn,
+                               hc_ledger_report *rep, const MDB_val *k,
+                               const uint8_t *val, size_t vlen, uint64_t seq)
+{
+    const uint8_t *body, *key = k->mv_data;
+    size_t blen;
+    hc_mint m;
+    (void)seq;
+    (void)val;
+    if (k->mv_size != HC_ACTIVE_KEY_LEN || vlen != 0 ||
+        !get_rec(l, txn, HC_LDB_MINTS, key + 9, 16, &body, &blen) ||
+        hc_mint_decode(&m, body, blen))
+        return bad(rep, 0, "live-mints index row points to no mint");
+    if (!is_live(key[0]) || m.state != key[0] ||
+        m.created_ms != hc_be64_get(key + 1))
+        return bad(rep, 0,
+                   "live-mints index row (%s) disagrees with its mint (%s)",
+                   hc_mint_state_name(key[0]), hc_mint_state_name(m.state));
+    return HC_OK;
+}
+
 hc_err hc_ledger_verify(hc_ledger *l, hc_ledger_report *rep)
 {
     static const row_fn checks[HC_LDB_COUNT] = {
-        [HC_LDB_MINTS] = check_mint,       [HC_LDB_TOKENS] = check_token,
-        [HC_LDB_NONCES] = check_nonce,     [HC_LDB_SENT] = check_sent,
-        [HC_LDB_OUTBOX] = check_outbox,    [HC_LDB_CLIENTS] = check_client,
-        [HC_LDB_IDEM] = check_idem_row,    [HC_LDB_CONTENT] = check_content_row,
-        [HC_LDB_OWNERS] = check_owner_row, [HC_LDB_KEYS] = check_key_row,
+        [HC_LDB_MINTS] = check_mint,
+        [HC_LDB_TOKENS] = check_token,
+        [HC_LDB_NONCES] = check_nonce,
+        [HC_LDB_SENT] = check_sent,
+        [HC_LDB_OUTBOX] = check_outbox,
+        [HC_LDB_CLIENTS] = check_client,
+        [HC_LDB_IDEM] = check_idem_row,
+        [HC_LDB_CONTENT] = check_content_row,
+        [HC_LDB_OWNERS] = check_owner_row,
+        [HC_LDB_KEYS] = check_key_row,
+        [HC_LDB_ACTIVE] = check_active_row,
     };
     MDB_txn *txn;
     memset(rep, 0, sizeof *rep);

@@ -97,7 +97,7 @@ entries=$("$MKLEDGER" create "$T/good")
 eq "mkledger entries" "$entries" 19
 
 if run 0 "verify good" -- "$HAECHI" ledger verify --ledger "$T/good"; then
-    has "verify good" "verified: $entries journal entries, 11 records, 10 index rows"
+    has "verify good" "verified: $entries journal entries, 11 records, 11 index rows"
 fi
 if run 0 "verify --json good" -- "$HAECHI" ledger verify --ledger "$T/good" --json; then
     json_ok "verify --json good"
@@ -128,6 +128,7 @@ if run 0 "stats --json" -- "$HAECHI" ledger stats --ledger "$T/good" --json; the
     eq "stats outbox" "$(json_num outbox)" 2
     eq "stats clients" "$(json_num clients)" 2
     eq "stats idx_owners" "$(json_num idx_owners)" 2
+    eq "stats idx_active" "$(json_num idx_active)" 1
     eq "stats queued" "$(json_num queued)" 1
     eq "stats confirmed" "$(json_num confirmed)" 2
     eq "stats failed" "$(json_num failed)" 0
@@ -182,6 +183,22 @@ cp -r "$T/good" "$T/index"
 if run 1 "verify index" -- "$HAECHI" ledger verify --ledger "$T/index"; then
     has "verify index" "client jongno-gu: key index row missing"
     has "verify index" "first bad journal entry: 2"
+fi
+# a ledger of schema 1 (before idx_active): a reader refuses it and says
+# why; the writer's first open upgrades it, then it verifies
+cp -r "$T/good" "$T/schema1"
+"$MKLEDGER" schema1 "$T/schema1"
+for sub in verify stats; do
+    if run 2 "$sub schema 1" -- "$HAECHI" ledger "$sub" --ledger "$T/schema1"; then
+        if grep -qF "must first be upgraded" "$T/err"; then ok; else bad "$sub schema 1: stderr: $(<"$T/err")"; fi
+    fi
+done
+"$MKLEDGER" hold "$T/schema1" </dev/null >/dev/null
+if run 0 "verify upgraded" -- "$HAECHI" ledger verify --ledger "$T/schema1"; then
+    has "verify upgraded" "verified: $((entries + 1)) journal entries, 12 records, 11 index rows"
+fi
+if run 0 "stats upgraded" -- "$HAECHI" ledger stats --ledger "$T/schema1" --json; then
+    eq "stats upgraded idx_active" "$(json_num idx_active)" 1
 fi
 # the untouched ledger still verifies (the copies were independent)
 run 0 "verify good again" -- "$HAECHI" ledger verify --ledger "$T/good" || true

@@ -9,6 +9,8 @@
  *                                (its LMDB name, e.g. kv), not journaled
  *   mkledger hold DIR            opens DIR as its writer, writes once, says
  *                                "ready" and waits for stdin to close
+ *   mkledger schema1 DIR         makes DIR look like a schema-1 ledger (no
+ *                                idx_active database, schema 1)
  *
  * The damage is done with raw LMDB, as an attacker with the file would.
  * Exit 0 done, 1 failed, 2 usage. */
@@ -195,6 +197,39 @@ static int raw_change(const char *dir, const char *db, const void *key,
     return rc ? fail(dir, mdb_strerror(rc)) : 0;
 }
 
+static int schema1(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi active, meta;
+    uint8_t one[4] = {0, 0, 0, 1};
+    int rc = mdb_env_create(&env);
+    if (!rc)
+        rc = mdb_env_set_maxdbs(env, 32);
+    if (!rc)
+        rc = mdb_env_open(env, dir, 0, 0600);
+    if (!rc)
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+    if (rc) {
+        mdb_env_close(env);
+        return fail(dir, mdb_strerror(rc));
+    }
+    MDB_val k = {6, "schema"}, v = {4, one};
+    rc = mdb_dbi_open(txn, "idx_active", 0, &active);
+    if (!rc)
+        rc = mdb_drop(txn, active, 1);
+    if (!rc)
+        rc = mdb_dbi_open(txn, "meta", 0, &meta);
+    if (!rc)
+        rc = mdb_put(txn, meta, &k, &v, 0);
+    if (!rc)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return rc ? fail(dir, mdb_strerror(rc)) : 0;
+}
+
 static hc_err hold_fn(hc_ltx *tx, void *arg)
 {
     (void)arg;
@@ -226,6 +261,8 @@ int main(int argc, char **argv)
         return create(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "hold"))
         return hold(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "schema1"))
+        return schema1(argv[2]);
     if (argc == 5 && !strcmp(argv[1], "flip")) {
         char *end;
         errno = 0;
@@ -242,7 +279,7 @@ int main(int argc, char **argv)
     if (argc == 5 && !strcmp(argv[1], "del"))
         return raw_change(argv[2], argv[3], argv[4], strlen(argv[4]), LONG_MIN);
     fputs("usage: mkledger create DIR | flip DIR SEQ OFF | del DIR DB KEY | "
-          "hold DIR\n",
+          "hold DIR | schema1 DIR\n",
           stderr);
     return 2;
 }

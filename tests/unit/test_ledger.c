@@ -1113,8 +1113,8 @@ static void test_schema_version(void **state)
     assert_int_equal(hc_ledger_write(l, put_kv, &a), HC_OK);
     hc_ledger_close(l);
 
-    uint8_t two[4] = {0, 0, 0, 2}, one[4] = {0, 0, 0, 1};
-    raw_put(dir, "meta", "schema", 6, two, 4);
+    uint8_t newer[4] = {0, 0, 0, HC_LEDGER_SCHEMA + 1}, one[4] = {0, 0, 0, 1};
+    raw_put(dir, "meta", "schema", 6, newer, 4);
     assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_ERR_VERSION);
     assert_null(l);
     assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_ERR_VERSION);
@@ -1125,15 +1125,183 @@ static void test_schema_version(void **state)
     /* a malformed schema value */
     raw_put(dir, "meta", "schema", 6, one, 3);
     assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_ERR_CORRUPT);
-    /* back to 1: opens, and nothing was lost; the lock was released by the
+    /* schema 0 is no schema */
+    uint8_t zero[4] = {0, 0, 0, 0};
+    raw_put(dir, "meta", "schema", 6, zero, 4);
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_ERR_CORRUPT);
+    /* back to 1: a reader refuses an older schema; a writer opens (and
+     * upgrades) it, and nothing was lost; the lock was released by the
      * failed opens */
     raw_put(dir, "meta", "schema", 6, one, 4);
+    assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_ERR_VERSION);
+    assert_null(l);
     assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
     hc_buf b;
     hc_buf_init(&b, 64, 0);
     assert_int_equal(hc_ledger_get(l, HC_LDB_KV, "alpha", 5, &b), HC_OK);
     assert_int_equal(b.len, 3);
     hc_buf_free(&b);
+    verify_ok(l);
+    hc_ledger_close(l);
+    remove_dir(dir);
+}
+
+/* ---- the live-mints index and the schema 1 -> 2 upgrade */
+
+/* The mint ids a scan of HC_LDB_ACTIVE saw, as their first bytes. */
+static size_t active_ids(hc_ledger *l, uint8_t state, const void *after,
+                         size_t limit, uint8_t *ids)
+{
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(hc_ledger_scan(l, HC_LDB_ACTIVE, &state, 1, after,
+                                    after ? HC_ACTIVE_KEY_LEN : 0, limit,
+                                    seen_fn, &s),
+                     HC_OK);
+    for (size_t i = 0; i < s.n; i++) {
+        assert_int_equal(s.klen[i], HC_ACTIVE_KEY_LEN);
+        assert_int_equal(s.vlen[i], 0);
+        assert_int_equal(s.key[i][0], state);
+        ids[i] = s.key[i][9];
+    }
+    return s.n;
+}
+
+#define ACTIVE_IS(l, state, after, limit, ...)                                 \
+    do {                                                                       \
+        const uint8_t want_[] = {__VA_ARGS__};                                 \
+        uint8_t got_[MAX_SEEN];                                                \
+        size_t n_ = active_ids(l, state, after, limit, got_);                  \
+        assert_int_equal(n_, sizeof want_);                                    \
+        assert_memory_equal(got_, want_, sizeof want_);                        \
+    } while (0)
+
+/* The live mints of test_active_index after its changes. */
+static void active_final(hc_ledger *l)
+{
+    ACTIVE_IS(l, HC_MINT_QUEUED, NULL, 0, 2, 4, 1);
+    ACTIVE_IS(l, HC_MINT_SUBMITTED, NULL, 0, 6);
+    hc_ledger_stats st;
+    assert_int_equal(hc_ledger_stats_get(l, &st), HC_OK);
+    assert_int_equal(st.entries[HC_LDB_ACTIVE], 4);
+    assert_int_equal(st.entries[HC_LDB_MINTS], 6);
+}
+
+static void test_active_index(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    hc_ledger *l;
+    hc_ledger_opts ro = {0};
+    ro.read_only = 1;
+    hc_accept_outcome oc;
+    hc_mint m[7], ex;
+    /* created out of id order, two at the same time */
+    static const uint64_t created[7] = {0, 5000, 1000, 3000, 1000, 2000, 4000};
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    for (int i = 1; i <= 6; i++) {
+        mk_mint(&m[i], (uint8_t)i, (uint8_t)(0xa0 + i), "");
+        m[i].created_ms = m[i].updated_ms = created[i];
+        assert_int_equal(hc_ledger_mint_accept(l, &m[i], &oc, &ex), HC_OK);
+        assert_int_equal(oc, HC_ACCEPT_NEW);
+    }
+    /* oldest first, ties by id; limit and after page through */
+    ACTIVE_IS(l, HC_MINT_QUEUED, NULL, 0, 2, 4, 5, 3, 6, 1);
+    ACTIVE_IS(l, HC_MINT_QUEUED, NULL, 2, 2, 4);
+    uint8_t k4[HC_ACTIVE_KEY_LEN], k[HC_ACTIVE_KEY_LEN];
+    hc_active_key(k4, HC_MINT_QUEUED, 1000, m[4].id);
+    assert_int_equal(k4[0], HC_MINT_QUEUED);
+    assert_int_equal(hc_be64_get(k4 + 1), 1000);
+    assert_memory_equal(k4 + 9, m[4].id, 16);
+    ACTIVE_IS(l, HC_MINT_QUEUED, k4, 2, 5, 3);
+    assert_true(index_has(l, HC_LDB_ACTIVE, k4, sizeof k4, "", 0));
+    verify_ok(l);
+
+    /* queued -> submitted moves the row; terminal states drop it */
+    m[5].state = m[6].state = HC_MINT_SUBMITTED;
+    assert_int_equal(mint_put(l, &m[5], HC_J_TX_SENT), HC_OK);
+    assert_int_equal(mint_put(l, &m[6], HC_J_TX_SENT), HC_OK);
+    ACTIVE_IS(l, HC_MINT_QUEUED, NULL, 0, 2, 4, 3, 1);
+    ACTIVE_IS(l, HC_MINT_SUBMITTED, NULL, 0, 5, 6);
+    hc_active_key(k, HC_MINT_QUEUED, 2000, m[5].id);
+    assert_false(index_has(l, HC_LDB_ACTIVE, k, sizeof k, NULL, 0));
+    m[3].state = HC_MINT_FAILED;
+    m[5].state = HC_MINT_CONFIRMED;
+    assert_int_equal(mint_put(l, &m[3], HC_J_MINT_STATE), HC_OK);
+    assert_int_equal(mint_put(l, &m[5], HC_J_RECEIPT), HC_OK);
+    /* a change that keeps the state keeps the one row */
+    m[1].updated_ms = 9000;
+    assert_int_equal(mint_put(l, &m[1], HC_J_MINT_STATE), HC_OK);
+    active_final(l);
+    verify_ok(l);
+    hc_ledger_close(l);
+
+    /* schema 1: no idx_active database */
+    MDB_env *env = raw_open(dir);
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    uint8_t one[4] = {0, 0, 0, 1};
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "idx_active", 0, &dbi), 0);
+    assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    MDB_val sk = {6, "schema"}, sv = {4, one};
+    assert_int_equal(mdb_put(txn, dbi, &sk, &sv, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+
+    /* a reader cannot use it (and does not crash) */
+    l = (hc_ledger *)1;
+    assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_ERR_VERSION);
+    assert_null(l);
+    /* a writer builds the index and stores schema 2, journaling nothing */
+    uint64_t seq;
+    uint8_t head[32], head2[32];
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    assert_int_equal(hc_ledger_head(l, &seq, head), HC_OK);
+    active_final(l);
+    verify_ok(l);
+    hc_ledger_close(l);
+    env = raw_open(dir);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    assert_int_equal(mdb_get(txn, dbi, &sk, &sv), 0);
+    assert_int_equal(sv.mv_size, 4);
+    assert_memory_equal(sv.mv_data, "\0\0\0\2", 4);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_OK);
+    assert_int_equal(hc_ledger_head(l, &seq, head2), HC_OK);
+    assert_memory_equal(head, head2, 32);
+    active_final(l);
+    verify_ok(l);
+    hc_ledger_close(l);
+
+    /* schema 1 with a stale idx_active (rows the old version never kept):
+     * rebuilt from the mints, not trusted */
+    hc_active_key(k, HC_MINT_QUEUED, 2000, m[5].id);
+    raw_put(dir, "idx_active", k, sizeof k, "", 0);
+    hc_active_key(k, HC_MINT_QUEUED, 5000, m[1].id);
+    env = raw_open(dir);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "idx_active", 0, &dbi), 0);
+    MDB_val dk = {sizeof k, k};
+    assert_int_equal(mdb_del(txn, dbi, &dk, NULL), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_OK);
+    hc_ledger_report rep;
+    assert_int_equal(hc_ledger_verify(l, &rep), HC_ERR_CORRUPT);
+    hc_ledger_close(l);
+    raw_put(dir, "meta", "schema", 6, one, 4);
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    active_final(l);
+    verify_ok(l);
+    /* and it is kept from then on */
+    m[1].state = HC_MINT_SUBMITTED;
+    assert_int_equal(mint_put(l, &m[1], HC_J_TX_SENT), HC_OK);
+    ACTIVE_IS(l, HC_MINT_QUEUED, NULL, 0, 2, 4);
+    ACTIVE_IS(l, HC_MINT_SUBMITTED, NULL, 0, 6, 1);
     verify_ok(l);
     hc_ledger_close(l);
     remove_dir(dir);
@@ -1454,6 +1622,7 @@ static void test_journal_entries(void **state)
     assert_string_equal(hc_jkind_name(HC_J_KIND_END), "unknown");
     assert_string_equal(hc_ldb_name(HC_LDB_MINTS), "mints");
     assert_string_equal(hc_ldb_name(HC_LDB_KEYS), "idx_client_keys");
+    assert_string_equal(hc_ldb_name(HC_LDB_ACTIVE), "idx_active");
     assert_string_equal(hc_ldb_name(HC_LDB_COUNT), "none");
     remove_dir(dir);
 }
@@ -1538,6 +1707,7 @@ int main(void)
         cmocka_unit_test(test_error_isolation),
         cmocka_unit_test(test_map_growth),
         cmocka_unit_test(test_schema_version),
+        cmocka_unit_test(test_active_index),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_close_in_flight),
         cmocka_unit_test(test_journal_entries),

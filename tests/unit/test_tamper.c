@@ -50,6 +50,7 @@ static const char *const db_names[HC_LDB_COUNT] = {
     [HC_LDB_CLIENTS] = "clients",      [HC_LDB_KV] = "kv",
     [HC_LDB_IDEM] = "idx_idempotency", [HC_LDB_CONTENT] = "idx_content",
     [HC_LDB_OWNERS] = "idx_owners",    [HC_LDB_KEYS] = "idx_client_keys",
+    [HC_LDB_ACTIVE] = "idx_active",
 };
 
 /* ---- building the ledger */
@@ -947,7 +948,10 @@ static void test_forged_records(void **state)
     assert_int_equal(hc_mint_encode(&b, &m), HC_OK);
     uint8_t ik[HC_CLIENT_MAX + 1 + HC_IDEM_MAX];
     size_t iklen = hc_idem_key(ik, m.client, m.idem_key);
-    struct rowop fi = {"idx_idempotency", ik, iklen, m.id, 16, NULL};
+    uint8_t ak[HC_ACTIVE_KEY_LEN];
+    hc_active_key(ak, m.state, m.created_ms, m.id);
+    struct rowop fa = {"idx_active", ak, sizeof ak, "", 0, NULL};
+    struct rowop fi = {"idx_idempotency", ik, iklen, m.id, 16, &fa};
     struct rowop fc = {"idx_content", m.content_hash, 32, m.id, 16, &fi};
     struct rowop fm = {"mints", m.id, 16, b.data, b.len, &fc};
     expect_corrupt(rowop_fn, &fm, "forged mint with its indexes");
@@ -1032,6 +1036,44 @@ static void test_forged_index_rows(void **state)
     expect_corrupt(rowop_fn, &k2, "key row renamed");
     struct rowop k3 = {"idx_client_keys", kid, sizeof kid, "nobody", 6, NULL};
     expect_corrupt(rowop_fn, &k3, "key row naming no client");
+
+    /* live mints (4, 5, 6 are queued, created 1700000000000 + id): a row
+     * for a confirmed, a failed, a conflicting mint; under a terminal
+     * state; with another creation time or state; for no mint; a row
+     * moved to another state; rows deleted */
+    const uint64_t t0 = 1700000000000ull;
+    uint8_t ak[HC_ACTIVE_KEY_LEN], ak2[HC_ACTIVE_KEY_LEN], id4[16], id9[16];
+    memset(id4, 4, 16);
+    memset(id9, 9, 16);
+    struct rowop a1 = {"idx_active", ak, sizeof ak, "", 0, NULL};
+    hc_active_key(ak, HC_MINT_QUEUED, t0 + 1, id1);
+    expect_corrupt(rowop_fn, &a1, "live row of a confirmed mint");
+    hc_active_key(ak, HC_MINT_SUBMITTED, t0 + 1, id1);
+    expect_corrupt(rowop_fn, &a1, "submitted row of a confirmed mint");
+    hc_active_key(ak, HC_MINT_CONFIRMED, t0 + 1, id1);
+    expect_corrupt(rowop_fn, &a1, "live row in the confirmed state");
+    hc_active_key(ak, HC_MINT_QUEUED, t0 + 3, id3);
+    expect_corrupt(rowop_fn, &a1, "live row of a failed mint");
+    hc_active_key(ak, HC_MINT_QUEUED, t0 + 2, id2);
+    expect_corrupt(rowop_fn, &a1, "live row of a mint in conflict");
+    hc_active_key(ak, HC_MINT_QUEUED, t0 + 5, id4);
+    expect_corrupt(rowop_fn, &a1, "second live row, another time");
+    hc_active_key(ak, HC_MINT_SUBMITTED, t0 + 4, id4);
+    expect_corrupt(rowop_fn, &a1, "second live row, another state");
+    hc_active_key(ak, HC_MINT_QUEUED, t0 + 9, id9);
+    expect_corrupt(rowop_fn, &a1, "live row of no mint");
+    struct rowop a_short = {"idx_active", ak, sizeof ak - 1, "", 0, NULL};
+    hc_active_key(ak, HC_MINT_QUEUED, t0 + 4, id4);
+    expect_corrupt(rowop_fn, &a_short, "live row with a short key");
+    struct rowop a_val = {"idx_active", ak, sizeof ak, "x", 1, NULL};
+    expect_corrupt(rowop_fn, &a_val, "live row with a value");
+    hc_active_key(ak2, HC_MINT_SUBMITTED, t0 + 4, id4);
+    struct rowop a_old = {"idx_active", ak, sizeof ak, NULL, 0, NULL};
+    struct rowop a_mv = {"idx_active", ak2, sizeof ak2, "", 0, &a_old};
+    expect_corrupt(rowop_fn, &a_mv, "live row moved to submitted");
+    hc_ledger_report rep = expect_corrupt(rowop_fn, &a_old, "live row deleted");
+    if (!strstr(rep.problem, "live-mints index row missing"))
+        fail_msg("live row deleted: %s", rep.problem);
 }
 
 int main(void)
