@@ -8,7 +8,9 @@
  *   [limits]   rate_per_minute, burst (per API key, token bucket)
  *   [chain]    rpc_url, contract, chain_id, signer_key_env (the NAME of the
  *              environment variable that holds the signer's key; the key
- *              itself is never in the file), batch_size, batch_wait_ms,
+ *              itself is never in the file), keys_file (a file holding
+ *              the key under that name instead, see keys.example),
+ *              batch_size, batch_wait_ms,
  *              confirmations, max_inflight (batches in flight), tx_type
  *              (eip1559 or legacy), max_fee_per_gas (a cap; wei, or with
  *              "gwei"/"eth"), daily_budget (fees per UTC day, same units;
@@ -51,6 +53,7 @@ typedef struct hc_config {
     char contract[64];
     uint64_t chain_id;
     char signer_key_env[64]; /* env var holding the signer's key */
+    char keys_file[1024];    /* or a keys file (see keys.example) */
     unsigned batch_size;     /* mints per mintBatch transaction */
     unsigned batch_wait_ms;  /* pause between pipeline rounds */
     unsigned confirmations;  /* blocks before a mint is confirmed */

@@ -41,6 +41,16 @@ HC_WUR hc_err hc_key_parse(uint8_t out[32], const char *hex);
 HC_WUR hc_err hc_key_from_env(uint8_t out[32], const char *name);
 
 /* The uncompressed public key X‖Y (64 bytes, no 0x04 prefix). */
+/* Reads the key named `name` from a keys file: lines NAME=0xHEX, blank
+ * lines and lines starting with '#' ignored (see keys.example). The file
+ * must be a regular file that neither group nor others may read or write
+ * (HC_ERR_IO with why saying so otherwise); the buffer holding it is wiped.
+ * HC_ERR_NOT_FOUND if no line names the key; HC_ERR_KEY if its value is not
+ * a valid key; why (may be NULL) names the problem and the line, never the
+ * value. */
+HC_WUR hc_err hc_key_from_file(uint8_t out[32], const char *path,
+                               const char *name, char *why, size_t cap);
+
 HC_WUR hc_err hc_key_pubkey(uint8_t pub[64], const uint8_t sk[32]);
 /* The address: the last 20 bytes of keccak256(X‖Y). */
 HC_WUR hc_err hc_key_address(hc_address *out, const uint8_t sk[32]);

@@ -1,6 +1,11 @@
 #include <pthread.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
@@ -93,6 +98,89 @@ hc_err hc_key_from_env(uint8_t out[32], const char *name)
     memcpy(buf, v + start, n);
     buf[n] = 0;
     hc_err err = hc_key_parse(out, buf);
+    hc_memzero(buf, sizeof buf);
+    return err;
+}
+
+hc_err hc_key_from_file(uint8_t out[32], const char *path, const char *name,
+                        char *why, size_t cap)
+{
+    char dummy[8];
+    if (!why) {
+        why = dummy;
+        cap = sizeof dummy;
+    }
+    why[0] = 0;
+    if (!path || !name || !*name)
+        return HC_ERR_ARG;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        snprintf(why, cap, "%s: %s", path, strerror(errno));
+        return HC_ERR_IO;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        snprintf(why, cap, "%s: not a regular file", path);
+        return HC_ERR_IO;
+    }
+    if (sb.st_mode & 077) {
+        close(fd);
+        snprintf(why, cap,
+                 "%s: readable or writable by group or others (chmod 600)",
+                 path);
+        return HC_ERR_IO;
+    }
+    if (sb.st_size > 65536) {
+        close(fd);
+        snprintf(why, cap, "%s: larger than 64 KiB", path);
+        return HC_ERR_IO;
+    }
+    char buf[65537];
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(why, cap, "%s: %s", path, strerror(errno));
+            close(fd);
+            hc_memzero(buf, len);
+            return HC_ERR_IO;
+        }
+        if (r == 0 || (len += (size_t)r) == sizeof buf - 1)
+            break;
+    }
+    close(fd);
+    buf[len] = 0;
+    hc_err err = HC_ERR_NOT_FOUND;
+    size_t nlen = strlen(name), lineno = 0;
+    char *line = buf;
+    while (line && err == HC_ERR_NOT_FOUND) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        lineno++;
+        char *p = line + strspn(line, " \t");
+        if (*p && *p != '#' && *p != '\r' && !strncmp(p, name, nlen) &&
+            p[nlen] == '=') {
+            char *v = p + nlen + 1;
+            size_t vl = strlen(v);
+            while (vl && strchr(" \t\r", v[vl - 1]))
+                vl--;
+            v[vl] = 0;
+            v += strspn(v, " \t");
+            err = hc_key_parse(out, v);
+            if (err) {
+                err = HC_ERR_KEY;
+                snprintf(why, cap, "%s:%zu: %s is not a valid private key",
+                         path, lineno, name);
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    if (err == HC_ERR_NOT_FOUND)
+        snprintf(why, cap, "%s: no line %s=…", path, name);
     hc_memzero(buf, sizeof buf);
     return err;
 }

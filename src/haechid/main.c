@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 
     hc_ledger *ledger = NULL;
     hc_metrics *metrics = NULL;
-    hc_rpc *rpc = NULL;
+    hc_rpc *rpc = NULL, *prpc = NULL; /* the API's, the pipeline's */
     hc_api *api = NULL;
     hc_pipeline *pipe = NULL;
     int rc = 1;
@@ -147,22 +147,34 @@ int main(int argc, char **argv)
         hc_log_end(&l);
         goto out;
     }
-    /* The pipeline runs when a chain, a contract and a signer key (in the
-     * environment variable named by [chain] signer_key_env) are given. */
+    /* The pipeline runs when a chain, a contract and a signer key are
+     * given: from the keys file ([chain] keys_file) if one is set, else
+     * from the environment variable named by [chain] signer_key_env
+     * (removed from the environment once read). */
     const char *key_hex = getenv(cfg.signer_key_env);
-    if (rpc && cfg.contract[0] && key_hex && *key_hex) {
+    int have_key = cfg.keys_file[0] || (key_hex && *key_hex);
+    if (rpc && cfg.contract[0] && have_key) {
         uint8_t sk[32];
         uint64_t chain = 0;
         hc_rpc_status st;
         hc_pipeline_opts po = {0};
-        err = hc_key_from_env(sk, cfg.signer_key_env);
+        char kwhy[1200] = "";
+        if (cfg.keys_file[0])
+            err = hc_key_from_file(sk, cfg.keys_file, cfg.signer_key_env, kwhy,
+                                   sizeof kwhy);
+        else
+            err = hc_key_from_env(sk, cfg.signer_key_env);
         unsetenv(cfg.signer_key_env);
         if (err) {
             hc_log_msg(HC_LOG_ERROR, "signer_key_invalid",
-                       "the signer key variable does not hold a valid key");
+                       kwhy[0] ? kwhy
+                               : "the signer key variable does not hold a "
+                                 "valid key");
             goto out;
         }
-        err = hc_rpc_chain_id(rpc, &chain, &st);
+        err = hc_rpc_open(&prpc, cfg.rpc_url, NULL);
+        if (!err)
+            err = hc_rpc_chain_id(prpc, &chain, &st);
         if (!err && cfg.chain_id && chain != cfg.chain_id)
             err = HC_ERR_TX_CHAIN_ID;
         if (!err) {
@@ -171,7 +183,13 @@ int main(int argc, char **argv)
             po.batch_size = cfg.batch_size;
             po.wait_ms = cfg.batch_wait_ms;
             po.confirmations = cfg.confirmations;
-            err = hc_pipeline_start(&pipe, ledger, rpc, metrics, sk, &po);
+            po.max_inflight = cfg.max_inflight;
+            po.legacy = cfg.legacy;
+            po.max_fee = cfg.max_fee_per_gas;
+            po.daily_budget = cfg.daily_budget;
+            po.replace_after_ms = cfg.replace_after * 1000;
+            po.nonce_check_ms = cfg.nonce_check * 1000;
+            err = hc_pipeline_start(&pipe, ledger, prpc, metrics, sk, &po);
         }
         hc_memzero(sk, sizeof sk);
         if (err) {
@@ -181,6 +199,9 @@ int main(int argc, char **argv)
     } else if (key_hex) {
         unsetenv(cfg.signer_key_env);
     }
+    if (!pipe && cfg.contract[0] && !have_key)
+        hc_log_msg(HC_LOG_WARN, "pipeline_off",
+                   "no signer key: mints are accepted and queued, not minted");
     hc_logline l;
     hc_log_begin(&l, HC_LOG_INFO, "started");
     hc_log_str(&l, "version", HAECHI_VERSION);
@@ -203,6 +224,7 @@ out:
     hc_pipeline_stop(pipe);
     hc_ledger_close(ledger);
     hc_rpc_close(rpc);
+    hc_rpc_close(prpc);
     hc_metrics_free(metrics);
     if (!rc)
         hc_log_msg(HC_LOG_INFO, "stopped", "bye");

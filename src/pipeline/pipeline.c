@@ -1,11 +1,14 @@
 /* The minting worker (see pipeline.h). */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <sodium.h>
 
+#include "haechi/codec.h"
+#include "haechi/follow.h"
 #include "haechi/hex.h"
 #include "haechi/log.h"
 #include "haechi/nft.h"
@@ -13,8 +16,48 @@
 #include "haechi/records.h"
 #include "haechi/tx.h"
 
-#define MAX_BATCH  500
-#define MAX_HASHES 8
+#define MAX_BATCH      500
+#define MAX_FLIGHTS    128 /* batches + fillers in flight */
+#define MAX_HASHES     24  /* transactions per nonce (replacements) */
+#define REBROADCAST_MS 5000
+#define FEE_CACHE_MS   2000
+#define FILLER_GAS     21000
+
+typedef struct flight {
+    uint64_t nonce;
+    size_t n;           /* mints; 0 for a filler (gap) transaction */
+    uint8_t (*ids)[16]; /* owned */
+    uint8_t hashes[MAX_HASHES][32];
+    size_t nhashes;   /* hashes[nhashes - 1] is the latest */
+    uint64_t gas;     /* gas limit of the latest */
+    hc_u256 max_fee;  /* of the latest (legacy: the gas price) */
+    uint64_t sent_ms; /* when the latest was signed */
+    uint64_t bcast_ms;
+    int mined;         /* a receipt was seen (not yet deep enough) */
+    uint64_t block;    /* its block */
+    int capped;        /* could not be replaced: the fee cap */
+    uint64_t taken_at; /* head when the chain was first seen past nonce */
+} flight;
+
+enum hold_reason {
+    HOLD_PAUSED,
+    HOLD_NOT_MINTER,
+    HOLD_FEE_CAP,
+    HOLD_BUDGET,
+    HOLD_FUNDS,
+    HOLD_REJECTED, /* the estimate failed for another reason */
+    HOLD_END
+};
+static const char *const hold_names[HOLD_END] = {
+    "paused", "not_minter", "fee_cap", "budget", "funds", "rejected"};
+
+struct fees {
+    int legacy;
+    hc_u256 max_fee; /* legacy: gas price */
+    hc_u256 prio;
+    hc_u256 base;
+    uint64_t at_ms;
+};
 
 struct hc_pipeline {
     hc_ledger *l;
@@ -27,14 +70,21 @@ struct hc_pipeline {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
-    /* the batch in flight */
-    int inflight;
-    uint64_t nonce;
-    uint8_t hashes[MAX_HASHES][32];
-    size_t nhashes;
-    uint8_t ids[MAX_BATCH][16];
-    size_t n;
-    unsigned rounds_waiting;
+
+    flight *fl[MAX_FLIGHTS]; /* sorted by nonce */
+    size_t nfl;
+    uint64_t next;   /* the durable nonce counter (in memory copy) */
+    uint64_t head;   /* chain head this round */
+    uint64_t latest; /* transaction count at head, this round */
+    int have_latest;
+    uint64_t check_ms; /* last nonce check */
+    int check_due;
+    struct fees fee;
+    int held[HOLD_END];
+    uint64_t spent_day;    /* UTC day of spent */
+    hc_u256 spent;         /* fees paid that day */
+    uint64_t gas_per_mint; /* largest seen, for the budget estimate */
+    uint64_t follow_to;    /* Transfer events applied up to this block */
 };
 
 static uint64_t now_ms(void)
@@ -42,6 +92,16 @@ static uint64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void observe(hc_pipeline *p, const char *method, const hc_rpc_status *st)
+{
+    char labels[64];
+    snprintf(labels, sizeof labels, "method=\"%s\"", method);
+    hc_metrics_observe(p->m, "haechi_chain_rpc_seconds", labels,
+                       st->elapsed_ms / 1000.0);
+    if (st->cls != HC_RPC_OK)
+        hc_metrics_add(p->m, "haechi_chain_rpc_errors_total", labels, 1);
 }
 
 static void log_err(const char *event, hc_err err, const hc_rpc_status *st)
@@ -60,85 +120,328 @@ static void log_err(const char *event, hc_err err, const hc_rpc_status *st)
     hc_log_end(&l);
 }
 
-/* ---- collecting queued mints (oldest first) */
-
-struct pick {
-    struct {
-        uint64_t created;
-        uint8_t id[16];
-    } * items;
-    size_t n, cap;
-    const hc_address *signer;
-    int want_state;
-    uint64_t nonce; /* for SUBMITTED: the lowest nonce seen */
-};
-
-static int pick_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
-                    size_t vlen)
+static void hold(hc_pipeline *p, enum hold_reason r, const char *detail)
 {
-    struct pick *p = arg;
-    hc_mint m;
-    (void)k;
-    (void)klen;
-    if (hc_mint_decode(&m, v, vlen) || m.state != p->want_state)
-        return 0;
-    if (p->want_state == HC_MINT_SUBMITTED) {
-        if (!m.has_tx || memcmp(m.signer.b, p->signer->b, 20))
-            return 0;
-        if (p->n && m.nonce > p->nonce)
-            return 0;
-        if (p->n && m.nonce < p->nonce)
-            p->n = 0; /* a lower nonce: its batch first */
-        p->nonce = m.nonce;
-    }
-    if (p->n == p->cap) {
-        /* keep the oldest: replace the newest if this one is older */
-        size_t newest = 0;
-        for (size_t i = 1; i < p->n; i++)
-            if (p->items[i].created > p->items[newest].created)
-                newest = i;
-        if (m.created_ms >= p->items[newest].created)
-            return 0;
-        p->items[newest].created = m.created_ms;
-        memcpy(p->items[newest].id, m.id, 16);
-        return 0;
-    }
-    p->items[p->n].created = m.created_ms;
-    memcpy(p->items[p->n].id, m.id, 16);
-    p->n++;
-    return 0;
+    if (p->held[r])
+        return;
+    p->held[r] = 1;
+    char labels[48];
+    snprintf(labels, sizeof labels, "reason=\"%s\"", hold_names[r]);
+    hc_metrics_set(p->m, "haechi_pipeline_hold", labels, 1);
+    hc_logline l;
+    hc_log_begin(&l, HC_LOG_ERROR, "queue_held");
+    hc_log_str(&l, "reason", hold_names[r]);
+    if (detail)
+        hc_log_str(&l, "detail", detail);
+    hc_log_end(&l);
 }
 
-static int by_age(const void *a, const void *b)
+static void unhold(hc_pipeline *p, enum hold_reason r)
 {
-    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    if (!p->held[r])
+        return;
+    p->held[r] = 0;
+    char labels[48];
+    snprintf(labels, sizeof labels, "reason=\"%s\"", hold_names[r]);
+    hc_metrics_set(p->m, "haechi_pipeline_hold", labels, 0);
+    hc_logline l;
+    hc_log_begin(&l, HC_LOG_INFO, "queue_resumed");
+    hc_log_str(&l, "reason", hold_names[r]);
+    hc_log_end(&l);
 }
 
-static hc_err pick(hc_pipeline *p, int state, size_t max, struct pick *out)
+static void flight_free(flight *f)
 {
-    memset(out, 0, sizeof *out);
-    out->cap = max;
-    out->signer = &p->signer;
-    out->want_state = state;
-    out->items = calloc(max, sizeof *out->items);
-    if (!out->items)
-        return HC_ERR_NOMEM;
-    hc_err err =
-        hc_ledger_scan(p->l, HC_LDB_MINTS, NULL, 0, NULL, 0, 0, pick_row, out);
-    if (!err)
-        qsort(out->items, out->n, sizeof *out->items, by_age);
-    return err;
+    if (f) {
+        free(f->ids);
+        free(f);
+    }
+}
+
+static void flight_add(hc_pipeline *p, flight *f)
+{
+    size_t i = p->nfl;
+    while (i > 0 && p->fl[i - 1]->nonce > f->nonce) {
+        p->fl[i] = p->fl[i - 1];
+        i--;
+    }
+    p->fl[i] = f;
+    p->nfl++;
+    hc_metrics_set(p->m, "haechi_pipeline_inflight", NULL, (double)p->nfl);
+}
+
+static void flight_remove(hc_pipeline *p, size_t i)
+{
+    flight_free(p->fl[i]);
+    memmove(&p->fl[i], &p->fl[i + 1], (p->nfl - i - 1) * sizeof p->fl[0]);
+    p->nfl--;
+    hc_metrics_set(p->m, "haechi_pipeline_inflight", NULL, (double)p->nfl);
+}
+
+static flight *flight_at(hc_pipeline *p, uint64_t nonce)
+{
+    for (size_t i = 0; i < p->nfl; i++)
+        if (p->fl[i]->nonce == nonce)
+            return p->fl[i];
+    return NULL;
+}
+
+/* x += x / 8 + 1: a replacement's raise (nodes require 10 %) */
+static void bump(hc_u256 *x)
+{
+    hc_u256 eighth, one = hc_u256_from_u64(1);
+    uint64_t rem;
+    if (!hc_u256_divmod_u64(&eighth, &rem, x, 8) &&
+        !hc_u256_add(&eighth, &eighth, &one))
+        (void)!hc_u256_add(x, x, &eighth);
+}
+
+static const hc_u256 *u256_max(const hc_u256 *a, const hc_u256 *b)
+{
+    return hc_u256_cmp(a, b) >= 0 ? a : b;
+}
+
+/* ---- budget */
+
+static uint64_t utc_day(void)
+{
+    return now_ms() / 86400000u;
+}
+
+static void spent_key(uint8_t key[31], const hc_address *signer, uint64_t day)
+{
+    memcpy(key, "spent", 5);
+    memcpy(key + 5, signer->b, 20);
+    for (int i = 0; i < 6; i++)
+        key[25 + i] = (uint8_t)(day >> (8 * (5 - i)));
+}
+
+static void spent_load(hc_pipeline *p)
+{
+    uint64_t day = utc_day();
+    if (day == p->spent_day)
+        return;
+    p->spent_day = day;
+    p->spent = hc_u256_from_u64(0);
+    uint8_t key[31];
+    hc_buf b;
+    spent_key(key, &p->signer, day);
+    hc_buf_init(&b, 64, 0);
+    if (hc_ledger_get(p->l, HC_LDB_KV, key, sizeof key, &b) == HC_OK &&
+        b.len == 32)
+        (void)!hc_u256_from_be(&p->spent, b.data, 32);
+    hc_buf_free(&b);
+    unhold(p, HOLD_BUDGET); /* a new day */
+}
+
+/* Inside a write: adds fee to the day's spending. */
+static hc_err spent_add(hc_ltx *tx, hc_pipeline *p, const hc_u256 *fee,
+                        hc_u256 *total)
+{
+    uint8_t key[31], v[32];
+    spent_key(key, &p->signer, p->spent_day);
+    hc_err err = hc_u256_add(total, total, fee);
+    if (err)
+        return err;
+    hc_u256_to_be(v, total);
+    return hc_ltx_put(tx, HC_LDB_KV, HC_J_KV, key, sizeof key, v, 32);
+}
+
+/* Worst case of everything in flight plus extra: within the budget? */
+static int within_budget(hc_pipeline *p, const hc_u256 *extra)
+{
+    if (hc_u256_is_zero(&p->o.daily_budget))
+        return 1;
+    spent_load(p);
+    hc_u256 sum = p->spent, c, g;
+    for (size_t i = 0; i < p->nfl; i++) {
+        g = hc_u256_from_u64(p->fl[i]->gas);
+        if (hc_u256_mul(&c, &g, &p->fl[i]->max_fee) ||
+            hc_u256_add(&sum, &sum, &c))
+            return 0;
+    }
+    if (hc_u256_add(&sum, &sum, extra))
+        return 0;
+    return hc_u256_cmp(&sum, &p->o.daily_budget) <= 0;
+}
+
+/* ---- fees */
+
+static hc_err suggest_fees(hc_pipeline *p, hc_rpc_status *st)
+{
+    uint64_t t = now_ms();
+    if (p->fee.at_ms && t - p->fee.at_ms < FEE_CACHE_MS)
+        return HC_OK;
+    hc_block b;
+    *st = (hc_rpc_status){0};
+    hc_err err = hc_rpc_get_block(p->rpc, "latest", &b, st);
+    observe(p, "eth_getBlockByNumber", st);
+    if (err)
+        return err;
+    struct fees f = {0};
+    if (p->o.legacy || !b.has_base_fee) {
+        cJSON *params = cJSON_CreateArray(), *res = NULL;
+        if (!params)
+            return HC_ERR_NOMEM;
+        *st = (hc_rpc_status){0};
+        err = hc_rpc_request(p->rpc, "eth_gasPrice", params, &res, st);
+        observe(p, "eth_gasPrice", st);
+        cJSON_Delete(params);
+        if (!err && hc_rpc_quantity(res, &f.max_fee))
+            err = HC_ERR_RPC_MALFORMED;
+        cJSON_Delete(res);
+        if (err)
+            return err;
+        f.legacy = 1;
+        f.prio = f.max_fee;
+    } else {
+        /* the priority fee: the node's suggestion, else the median reward
+         * of the last blocks (eth_feeHistory), at least 1 wei */
+        *st = (hc_rpc_status){0};
+        err = hc_rpc_max_priority_fee(p->rpc, &f.prio, st);
+        observe(p, "eth_maxPriorityFeePerGas", st);
+        if (err == HC_ERR_RPC && st->cls == HC_RPC_METHOD_NOT_FOUND) {
+            hc_fee_history *h = malloc(sizeof *h);
+            if (!h)
+                return HC_ERR_NOMEM;
+            *st = (hc_rpc_status){0};
+            err = hc_rpc_fee_history(p->rpc, 5, "latest", 50, h, st);
+            observe(p, "eth_feeHistory", st);
+            f.prio = hc_u256_from_u64(1);
+            for (size_t i = 0; !err && i < h->n; i++)
+                f.prio = *u256_max(&f.prio, &h->reward[i]);
+            free(h);
+        }
+        if (err)
+            return err;
+        hc_u256 two = hc_u256_from_u64(2);
+        f.base = b.base_fee;
+        if ((err = hc_u256_mul(&f.max_fee, &b.base_fee, &two)) ||
+            (err = hc_u256_add(&f.max_fee, &f.max_fee, &f.prio)))
+            return err;
+    }
+    f.at_ms = t;
+    p->fee = f;
+    return HC_OK;
+}
+
+/* Applies the cap to a transaction's fees; 0 if it cannot be mined under
+ * the cap (the chain asks for more). */
+static int cap_fees(hc_pipeline *p, hc_tx *tx)
+{
+    const hc_u256 *cap = &p->o.max_fee;
+    if (hc_u256_is_zero(cap))
+        return 1;
+    if (tx->type != HC_TX_EIP1559)
+        return hc_u256_cmp(&tx->gas_price, cap) <= 0;
+    hc_u256 need;
+    if (hc_u256_add(&need, &p->fee.base, &tx->max_priority_fee_per_gas) ||
+        hc_u256_cmp(&need, cap) > 0)
+        return 0;
+    if (hc_u256_cmp(&tx->max_fee_per_gas, cap) > 0)
+        tx->max_fee_per_gas = *cap;
+    return 1;
+}
+
+static void set_fees(hc_pipeline *p, hc_tx *tx)
+{
+    if (p->fee.legacy) {
+        tx->type = HC_TX_LEGACY;
+        tx->eip155 = 1;
+        tx->gas_price = p->fee.max_fee;
+    } else {
+        tx->type = HC_TX_EIP1559;
+        tx->max_fee_per_gas = p->fee.max_fee;
+        tx->max_priority_fee_per_gas = p->fee.prio;
+    }
+}
+
+static const hc_u256 *tx_fee_cap(const hc_tx *tx)
+{
+    return tx->type == HC_TX_EIP1559 ? &tx->max_fee_per_gas : &tx->gas_price;
+}
+
+/* ---- broadcasting */
+
+static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
+                      int replacement)
+{
+    hc_rpc_status st = {0};
+    uint8_t h[32];
+    hc_err err = hc_rpc_send_raw_transaction(p->rpc, raw, len, h, &st);
+    observe(p, "eth_sendRawTransaction", &st);
+    f->bcast_ms = now_ms();
+    if (!err || (err == HC_ERR_RPC && st.cls == HC_RPC_ALREADY_KNOWN)) {
+        unhold(p, HOLD_FUNDS);
+        return;
+    }
+    if (err != HC_ERR_RPC) {
+        log_err("broadcast_failed", err, &st); /* retried */
+        return;
+    }
+    switch (st.cls) {
+    case HC_RPC_NONCE_TOO_LOW:
+        /* one of our transactions for this nonce may be mined: the
+         * receipts of every hash are looked at each round; the counter is
+         * checked against the chain now */
+        p->check_due = 1;
+        break;
+    case HC_RPC_NONCE_TOO_HIGH:
+        p->check_due = 1; /* a gap below: filled by the nonce check */
+        break;
+    case HC_RPC_REPLACEMENT_UNDERPRICED:
+        /* a replacement too small for this node: the next one raises
+         * again; a first send: something else holds the nonce */
+        if (!replacement)
+            p->check_due = 1;
+        break;
+    case HC_RPC_INSUFFICIENT_FUNDS:
+        hold(p, HOLD_FUNDS, st.message);
+        break;
+    case HC_RPC_FEE_TOO_LOW:
+        f->sent_ms = 0; /* replace now with the chain's fees */
+        p->fee.at_ms = 0;
+        break;
+    default:
+        break;
+    }
+    log_err("broadcast_failed", err, &st);
+}
+
+static hc_err load_sent(hc_pipeline *p, uint64_t nonce, const uint8_t hash[32],
+                        hc_buf *b, hc_sent_tx *s)
+{
+    uint8_t key[60];
+    hc_sent_key(key, &p->signer, nonce, hash);
+    hc_err err = hc_ledger_get(p->l, HC_LDB_SENT, key, sizeof key, b);
+    return err ? err : hc_sent_decode(s, b->data, b->len);
+}
+
+static void rebroadcast(hc_pipeline *p, flight *f)
+{
+    hc_buf b;
+    hc_sent_tx s;
+    hc_buf_init(&b, HC_TX_MAX_SIZE + (1 << 20), 0);
+    if (f->nhashes &&
+        load_sent(p, f->nonce, f->hashes[f->nhashes - 1], &b, &s) == HC_OK)
+        broadcast(p, f, s.raw, s.raw_len, 1);
+    hc_buf_free(&b);
 }
 
 /* ---- ledger writes */
 
+struct signed_tx {
+    flight *f;
+    hc_sent_tx s;
+    hc_buf raw;
+};
+
 struct submit_ctx {
     hc_pipeline *p;
-    const hc_sent_tx *sent;
-    const uint8_t (*ids)[16];
+    struct signed_tx *txs;
     size_t n;
-    uint64_t chain_pending;
+    uint64_t next;    /* the counter after these */
+    int update_mints; /* replacements: point mints at the new hash */
 };
 
 static hc_err submit_write(hc_ltx *tx, void *arg)
@@ -146,58 +449,87 @@ static hc_err submit_write(hc_ltx *tx, void *arg)
     struct submit_ctx *x = arg;
     hc_nonce_state ns = {0};
     ns.signer = x->p->signer;
-    ns.next = x->sent->nonce + 1;
-    ns.chain_pending = x->chain_pending;
+    ns.next = x->next;
+    ns.chain_latest = x->p->latest;
+    ns.chain_pending = x->p->latest;
     ns.checked_ms = hc_ltx_now(tx);
     hc_err err = hc_ltx_nonce_put(tx, &ns);
-    if (!err)
-        err = hc_ltx_sent_put(tx, x->sent, HC_J_TX_SIGNED);
-    for (size_t i = 0; !err && i < x->n; i++) {
-        hc_mint m;
-        err = hc_ltx_mint_get(tx, x->ids[i], &m);
-        if (!err && m.state != HC_MINT_QUEUED)
-            err = HC_ERR_CONFLICT; /* changed under us: retry next round */
-        if (err)
-            break;
-        m.state = HC_MINT_SUBMITTED;
-        m.has_tx = 1;
-        m.signer = x->p->signer;
-        m.nonce = x->sent->nonce;
-        memcpy(m.tx_hash, x->sent->hash, 32);
-        m.updated_ms = hc_ltx_now(tx);
-        err = hc_ltx_mint_put(tx, &m, HC_J_MINT_STATE);
+    for (size_t k = 0; !err && k < x->n; k++) {
+        const struct signed_tx *t = &x->txs[k];
+        err = hc_ltx_sent_put(tx, &t->s, HC_J_TX_SIGNED);
+        for (size_t i = 0; !err && i < t->f->n; i++) {
+            hc_mint m;
+            err = hc_ltx_mint_get(tx, t->f->ids[i], &m);
+            if (err)
+                break;
+            if (x->update_mints ? m.state != HC_MINT_SUBMITTED
+                                : m.state != HC_MINT_QUEUED) {
+                err = HC_ERR_CONFLICT; /* changed under us: next round */
+                break;
+            }
+            m.state = HC_MINT_SUBMITTED;
+            m.has_tx = 1;
+            m.signer = x->p->signer;
+            m.nonce = t->s.nonce;
+            memcpy(m.tx_hash, t->s.hash, 32);
+            m.updated_ms = hc_ltx_now(tx);
+            err = hc_ltx_mint_put(tx, &m, HC_J_MINT_STATE);
+        }
     }
     return err;
 }
 
-struct finish_ctx {
-    hc_pipeline *p;
-    const hc_receipt *r;
+static hc_err nonce_write(hc_ltx *tx, void *arg)
+{
+    const hc_nonce_state *ns = arg;
+    return hc_ltx_nonce_put(tx, ns);
+}
+
+static hc_err save_counter(hc_pipeline *p, uint64_t pending)
+{
+    hc_nonce_state ns = {0};
+    ns.signer = p->signer;
+    ns.next = p->next;
+    ns.chain_latest = p->latest;
+    ns.chain_pending = pending;
+    ns.checked_ms = now_ms();
+    return hc_ledger_write(p->l, nonce_write, &ns);
+}
+
+struct settle {
+    flight *f;
+    hc_receipt r;
     uint64_t block_time_ms;
-    int requeue; /* the transaction reverted: back to the queue */
     size_t confirmed, conflicts;
 };
 
-static hc_err finish_write(hc_ltx *tx, void *arg)
+struct settle_ctx {
+    hc_pipeline *p;
+    struct settle *s;
+    size_t n;
+    hc_u256 spent; /* the day's total after these */
+};
+
+static hc_err settle_one(hc_ltx *tx, hc_pipeline *p, struct settle *x)
 {
-    struct finish_ctx *x = arg;
-    hc_pipeline *p = x->p;
-    const hc_receipt *r = x->r;
+    const hc_receipt *r = &x->r;
+    flight *f = x->f;
+    int requeue = r->status != 1;
     /* each mint's share of the transaction's gas and fee */
     hc_u256 gas = hc_u256_from_u64(r->gas_used), fee, share;
     uint64_t rem;
     hc_err err = hc_u256_mul(&fee, &gas, &r->effective_gas_price);
     if (!err)
-        err = hc_u256_divmod_u64(&share, &rem, &fee, p->n ? p->n : 1);
-    for (size_t i = 0; !err && i < p->n; i++) {
+        err = hc_u256_divmod_u64(&share, &rem, &fee, f->n ? f->n : 1);
+    for (size_t i = 0; !err && i < f->n; i++) {
         hc_mint m;
-        err = hc_ltx_mint_get(tx, p->ids[i], &m);
+        err = hc_ltx_mint_get(tx, f->ids[i], &m);
         if (err)
             break;
-        if (m.state != HC_MINT_SUBMITTED)
+        if (m.state != HC_MINT_SUBMITTED || m.nonce != f->nonce)
             continue; /* already settled */
         m.updated_ms = hc_ltx_now(tx);
-        if (x->requeue) {
+        if (requeue) {
             m.state = HC_MINT_QUEUED;
             m.has_tx = 0;
             err = hc_ltx_mint_put(tx, &m, HC_J_MINT_STATE);
@@ -215,7 +547,7 @@ static hc_err finish_write(hc_ltx *tx, void *arg)
         }
         memcpy(m.tx_hash, r->tx_hash, 32);
         m.block = r->block_number;
-        m.gas_used = r->gas_used / (p->n ? p->n : 1);
+        m.gas_used = r->gas_used / f->n;
         m.fee_paid = share;
         if (found && ev.kind == HC_NFT_EVENT_MINTED) {
             hc_token t = {0};
@@ -250,257 +582,818 @@ static hc_err finish_write(hc_ltx *tx, void *arg)
     return err;
 }
 
-/* ---- one round */
-
-static hc_err fees(hc_pipeline *p, hc_tx *tx, hc_rpc_status *st)
+static hc_err settle_write(hc_ltx *tx, void *arg)
 {
-    hc_block b;
-    hc_err err = hc_rpc_get_block(p->rpc, "latest", &b, st);
-    if (err)
-        return err;
-    if (p->o.legacy || !b.has_base_fee) {
-        cJSON *params = cJSON_CreateArray(), *res = NULL;
-        if (!params)
-            return HC_ERR_NOMEM;
-        err = hc_rpc_request(p->rpc, "eth_gasPrice", params, &res, st);
-        cJSON_Delete(params);
-        if (!err && hc_rpc_quantity(res, &tx->gas_price))
-            err = HC_ERR_RPC_MALFORMED;
-        cJSON_Delete(res);
-        tx->type = HC_TX_LEGACY;
-        tx->eip155 = 1;
-        return err;
+    struct settle_ctx *x = arg;
+    hc_err err = HC_OK;
+    hc_u256 fees = hc_u256_from_u64(0);
+    for (size_t i = 0; !err && i < x->n; i++) {
+        hc_u256 gas = hc_u256_from_u64(x->s[i].r.gas_used), fee;
+        err = settle_one(tx, x->p, &x->s[i]);
+        if (!err)
+            err = hc_u256_mul(&fee, &gas, &x->s[i].r.effective_gas_price);
+        if (!err)
+            err = hc_u256_add(&fees, &fees, &fee);
     }
-    hc_u256 prio, two = hc_u256_from_u64(2);
-    err = hc_rpc_max_priority_fee(p->rpc, &prio, st);
-    if (err == HC_ERR_RPC && st->cls == HC_RPC_METHOD_NOT_FOUND) {
-        prio = hc_u256_from_u64(1000000000);
-        err = HC_OK;
+    x->spent = x->p->spent;
+    return err ? err : spent_add(tx, x->p, &fees, &x->spent);
+}
+
+/* Puts the mints of a flight whose nonce was taken by another transaction
+ * back in the queue. */
+static hc_err release_write(hc_ltx *tx, void *arg)
+{
+    flight *f = arg;
+    hc_err err = HC_OK;
+    for (size_t i = 0; !err && i < f->n; i++) {
+        hc_mint m;
+        err = hc_ltx_mint_get(tx, f->ids[i], &m);
+        if (err || m.state != HC_MINT_SUBMITTED || m.nonce != f->nonce)
+            continue;
+        m.state = HC_MINT_QUEUED;
+        m.has_tx = 0;
+        m.updated_ms = hc_ltx_now(tx);
+        err = hc_ltx_mint_put(tx, &m, HC_J_MINT_STATE);
     }
-    if (err)
-        return err;
-    tx->type = HC_TX_EIP1559;
-    tx->max_priority_fee_per_gas = prio;
-    err = hc_u256_mul(&tx->max_fee_per_gas, &b.base_fee, &two);
-    if (!err)
-        err = hc_u256_add(&tx->max_fee_per_gas, &tx->max_fee_per_gas, &prio);
     return err;
 }
 
-static void start_batch(hc_pipeline *p)
+/* ---- following what is in flight */
+
+/* The chain's transaction count at a block tag. */
+static hc_err tx_count(hc_pipeline *p, const char *tag, uint64_t *out)
 {
-    struct pick q;
-    hc_rpc_status st;
-    hc_tx tx;
-    hc_buf cd, raw;
-    hc_nft_item *items = NULL;
-    hc_err err = pick(p, HC_MINT_QUEUED, p->o.batch_size, &q);
-    if (err || q.n == 0) {
-        free(q.items);
-        return;
-    }
-    hc_tx_init(&tx);
-    hc_buf_init(&cd, 1 << 22, 0);
-    hc_buf_init(&raw, HC_TX_MAX_SIZE, 0);
-    items = calloc(q.n, sizeof *items);
-    uint64_t pending = 0;
-    if (!items) {
-        err = HC_ERR_NOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < q.n; i++) {
-        hc_mint m;
-        if ((err = hc_ledger_mint_get(p->l, q.items[i].id, &m)))
-            goto out;
-        items[i].to = m.creator;
-        memcpy(items[i].content_hash, m.content_hash, 32);
-        memcpy(items[i].metadata_hash, m.metadata_hash, 32);
-        items[i].royalty_bps = m.royalty_bps;
-        memcpy(p->ids[i], m.id, 16);
-    }
-    /* nothing of ours is in flight: the chain's pending count is the nonce */
-    if ((err = hc_rpc_get_transaction_count(p->rpc, &p->signer, "pending",
-                                            &pending, &st)) ||
-        (err = hc_nft_mint_batch_calldata(&cd, items, q.n)))
-        goto out;
-    tx.chain_id = hc_u256_from_u64(p->o.chain_id);
-    tx.nonce = pending;
-    tx.has_to = 1;
-    tx.to = p->o.contract;
-    if ((err = hc_tx_set_data(&tx, cd.data, cd.len)) ||
-        (err = fees(p, &tx, &st)))
-        goto out;
-    uint64_t est;
-    err = hc_rpc_estimate_gas(p->rpc, &p->signer, &p->o.contract, cd.data,
-                              cd.len, NULL, &est, &st);
-    if (err) {
-        /* paused, missing role, or a node problem: the queue holds */
-        log_err("batch_held", err, &st);
-        goto out;
-    }
-    tx.gas_limit = est + est / 5;
-    uint8_t hash[32];
-    if ((err = hc_tx_sign(&tx, p->sk)) || (err = hc_tx_serialize(&raw, &tx)) ||
-        (err = hc_tx_hash(hash, &tx)))
-        goto out;
-    hc_sent_tx s = {0};
-    s.signer = p->signer;
-    s.nonce = tx.nonce;
-    memcpy(s.hash, hash, 32);
-    s.raw = raw.data;
-    s.raw_len = raw.len;
-    s.sent_ms = now_ms();
-    s.max_fee = tx.type == HC_TX_EIP1559 ? tx.max_fee_per_gas : tx.gas_price;
-    s.priority_fee = tx.max_priority_fee_per_gas;
-    s.mint_ids = &p->ids[0][0];
-    s.n_mints = q.n;
-    /* persisted before it is broadcast */
-    struct submit_ctx x = {p, &s, (const uint8_t(*)[16])p->ids, q.n, pending};
-    if ((err = hc_ledger_write(p->l, submit_write, &x)))
-        goto out;
-    p->inflight = 1;
-    p->nonce = tx.nonce;
-    p->n = q.n;
-    memcpy(p->hashes[0], hash, 32);
-    p->nhashes = 1;
-    p->rounds_waiting = 0;
-    uint8_t node_hash[32];
-    err =
-        hc_rpc_send_raw_transaction(p->rpc, raw.data, raw.len, node_hash, &st);
-    if (err && !(err == HC_ERR_RPC && st.cls == HC_RPC_ALREADY_KNOWN))
-        log_err("broadcast_failed", err, &st); /* retried while waiting */
-    hc_metrics_add(p->m, "haechi_txs_sent_total", NULL, 1);
-    hc_logline l;
-    hc_log_begin(&l, HC_LOG_INFO, "batch_sent");
-    hc_log_uint(&l, "nonce", tx.nonce);
-    hc_log_uint(&l, "mints", q.n);
-    hc_log_hex(&l, "tx_hash", hash, 32);
-    hc_log_end(&l);
-    err = HC_OK;
-out:
-    if (err)
-        log_err("batch_failed", err, NULL);
-    free(items);
-    free(q.items);
-    hc_tx_free(&tx);
-    hc_buf_free(&cd);
-    hc_buf_free(&raw);
+    hc_rpc_status st = {0};
+    hc_err err =
+        hc_rpc_get_transaction_count(p->rpc, &p->signer, tag, out, &st);
+    observe(p, "eth_getTransactionCount", &st);
+    return err;
 }
 
-/* Re-broadcasts the stored transactions of the batch in flight. */
-static void rebroadcast(hc_pipeline *p)
-{
-    for (size_t i = 0; i < p->nhashes; i++) {
-        uint8_t key[60];
-        hc_buf b;
-        hc_sent_tx s;
-        hc_rpc_status st;
-        uint8_t h[32];
-        hc_sent_key(key, &p->signer, p->nonce, p->hashes[i]);
-        hc_buf_init(&b, HC_TX_MAX_SIZE + (1 << 20), 0);
-        if (hc_ledger_get(p->l, HC_LDB_SENT, key, sizeof key, &b) == HC_OK &&
-            hc_sent_decode(&s, b.data, b.len) == HC_OK)
-            (void)!hc_rpc_send_raw_transaction(p->rpc, s.raw, s.raw_len, h,
-                                               &st);
-        hc_buf_free(&b);
-    }
-}
+static void replace(hc_pipeline *p, flight *f);
 
-static void follow_batch(hc_pipeline *p)
+/* Looks at one flight; returns 1 with *s filled when it can be settled. */
+static int follow(hc_pipeline *p, flight *f, struct settle *s)
 {
-    hc_rpc_status st;
-    for (size_t i = 0; i < p->nhashes; i++) {
-        hc_receipt r;
-        hc_err err = hc_rpc_get_receipt(p->rpc, p->hashes[i], &r, &st);
+    for (size_t i = f->nhashes; i-- > 0;) {
+        hc_rpc_status st = {0};
+        hc_err err = hc_rpc_get_receipt(p->rpc, f->hashes[i], &s->r, &st);
+        observe(p, "eth_getTransactionReceipt", &st);
         if (err == HC_ERR_NOT_FOUND)
             continue;
-        if (err) {
-            log_err("receipt_failed", err, &st);
-            return;
-        }
-        uint64_t head;
-        err = hc_rpc_block_number(p->rpc, &head, &st);
-        if (err || head + 1 < r.block_number + p->o.confirmations) {
-            hc_receipt_free(&r);
-            return; /* not deep enough yet */
+        if (err)
+            return 0; /* transport: next round */
+        f->mined = 1;
+        f->block = s->r.block_number;
+        if (p->head + 1 < s->r.block_number + p->o.confirmations) {
+            hc_receipt_free(&s->r);
+            return 0; /* not deep enough yet */
         }
         hc_block b = {0};
         char tag[19];
-        (void)!hc_rpc_get_block(p->rpc, hc_rpc_block_tag(tag, r.block_number),
-                                &b, &st);
-        struct finish_ctx x = {p, &r, b.timestamp * 1000, r.status != 1, 0, 0};
-        err = hc_ledger_write(p->l, finish_write, &x);
+        st = (hc_rpc_status){0};
+        err =
+            hc_rpc_get_block(p->rpc, hc_rpc_block_tag(tag, f->block), &b, &st);
+        observe(p, "eth_getBlockByNumber", &st);
+        if (err || memcmp(b.hash, s->r.block_hash, 32)) {
+            hc_receipt_free(&s->r); /* moving under us: next round */
+            return 0;
+        }
+        s->f = f;
+        s->block_time_ms = b.timestamp * 1000;
+        return 1;
+    }
+    if (f->mined) {
+        /* a receipt seen before is gone: a reorganisation */
         hc_logline l;
-        hc_log_begin(&l, err ? HC_LOG_ERROR : HC_LOG_INFO, "batch_settled");
-        hc_log_uint(&l, "nonce", p->nonce);
-        hc_log_uint(&l, "block", r.block_number);
-        hc_log_uint(&l, "confirmed", x.confirmed);
-        hc_log_uint(&l, "conflicts", x.conflicts);
-        hc_log_str(&l, "status", r.status == 1 ? "mined" : "reverted");
+        hc_log_begin(&l, HC_LOG_WARN, "tx_unmined_by_reorg");
+        hc_log_uint(&l, "nonce", f->nonce);
+        hc_log_uint(&l, "block", f->block);
+        hc_log_end(&l);
+        hc_metrics_add(p->m, "haechi_reorgs_total", NULL, 1);
+        f->mined = 0;
+        rebroadcast(p, f);
+        return 0;
+    }
+    if (!p->have_latest) {
+        if (tx_count(p, "latest", &p->latest))
+            return 0;
+        p->have_latest = 1;
+    }
+    if (f->nonce < p->latest) {
+        /* the nonce is used and none of our transactions for it has a
+         * receipt: taken by another transaction of this key. Only once
+         * that has stayed so for as many blocks as the confirmations are
+         * the mints released (no historical state is asked for: pruned
+         * nodes do not have it). */
+        if (!f->taken_at)
+            f->taken_at = p->head ? p->head : 1;
+        if (p->head < f->taken_at + p->o.confirmations)
+            return 0;
+        hc_err err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
+        hc_logline l;
+        hc_log_begin(&l, HC_LOG_WARN, "nonce_taken");
+        hc_log_uint(&l, "nonce", f->nonce);
+        hc_log_uint(&l, "mints_requeued", f->n);
+        if (err)
+            hc_log_str(&l, "error", hc_strerror(err));
+        hc_log_end(&l);
+        if (!err) {
+            hc_metrics_add(p->m, "haechi_nonce_repairs_total", "kind=\"taken\"",
+                           1);
+            s->f = NULL;
+            return 2; /* drop it */
+        }
+        return 0;
+    }
+    f->taken_at = 0;
+    uint64_t t = now_ms();
+    if (t - f->sent_ms >= p->o.replace_after_ms && !f->capped)
+        replace(p, f);
+    else if (t - f->bcast_ms >= REBROADCAST_MS)
+        rebroadcast(p, f);
+    return 0;
+}
+
+/* Signs tx (fees set) for flight f, stores it with the ledger commit and
+ * broadcasts it. */
+static hc_err sign_store_send(hc_pipeline *p, flight *f, hc_tx *tx,
+                              int replacement)
+{
+    struct signed_tx t;
+    memset(&t, 0, sizeof t);
+    t.f = f;
+    uint8_t hash[32];
+    hc_err err;
+    hc_buf_init(&t.raw, HC_TX_MAX_SIZE, 0);
+    if ((err = hc_tx_sign(tx, p->sk)) || (err = hc_tx_serialize(&t.raw, tx)) ||
+        (err = hc_tx_hash(hash, tx)))
+        goto out;
+    t.s.signer = p->signer;
+    t.s.nonce = tx->nonce;
+    memcpy(t.s.hash, hash, 32);
+    t.s.raw = t.raw.data;
+    t.s.raw_len = t.raw.len;
+    t.s.sent_ms = now_ms();
+    t.s.max_fee = *tx_fee_cap(tx);
+    t.s.priority_fee = tx->max_priority_fee_per_gas;
+    t.s.mint_ids = f->n ? &f->ids[0][0] : NULL;
+    t.s.n_mints = f->n;
+    struct submit_ctx x = {p, &t, 1, p->next, replacement};
+    if ((err = hc_ledger_write(p->l, submit_write, &x)))
+        goto out;
+    memcpy(f->hashes[f->nhashes++], hash, 32);
+    f->sent_ms = t.s.sent_ms;
+    f->max_fee = t.s.max_fee;
+    f->gas = tx->gas_limit;
+    broadcast(p, f, t.raw.data, t.raw.len, replacement);
+out:
+    hc_buf_free(&t.raw);
+    return err;
+}
+
+/* The same transaction again at the same nonce with fees raised. */
+static void replace(hc_pipeline *p, flight *f)
+{
+    hc_buf b;
+    hc_sent_tx s;
+    hc_tx tx;
+    hc_rpc_status st = {0};
+    hc_tx_init(&tx);
+    hc_buf_init(&b, HC_TX_MAX_SIZE + (1 << 20), 0);
+    hc_err err = f->nhashes < MAX_HASHES ? HC_OK : HC_ERR_ABORTED;
+    if (!err)
+        err = load_sent(p, f->nonce, f->hashes[f->nhashes - 1], &b, &s);
+    if (!err)
+        err = hc_tx_decode(&tx, NULL, s.raw, s.raw_len);
+    if (!err) {
+        p->fee.at_ms = 0; /* fresh fees */
+        err = suggest_fees(p, &st);
+    }
+    if (err) {
+        log_err("replace_failed", err, &st);
+        goto out;
+    }
+    if (tx.type == HC_TX_EIP1559) {
+        bump(&tx.max_priority_fee_per_gas);
+        bump(&tx.max_fee_per_gas);
+        if (!p->fee.legacy) {
+            tx.max_priority_fee_per_gas =
+                *u256_max(&tx.max_priority_fee_per_gas, &p->fee.prio);
+            tx.max_fee_per_gas =
+                *u256_max(&tx.max_fee_per_gas, &p->fee.max_fee);
+        }
+    } else {
+        bump(&tx.gas_price);
+        tx.gas_price = *u256_max(&tx.gas_price, &p->fee.max_fee);
+    }
+    /* within the cap: and still at least +10 % on the old fees (a node
+     * refuses less), else it stays as it is */
+    hc_u256 old = s.max_fee, min = old, tenth;
+    uint64_t rem;
+    if (!hc_u256_divmod_u64(&tenth, &rem, &old, 10))
+        (void)!hc_u256_add(&min, &min, &tenth);
+    if (!hc_u256_is_zero(&p->o.max_fee) &&
+        hc_u256_cmp(tx_fee_cap(&tx), &p->o.max_fee) > 0) {
+        if (hc_u256_cmp(&p->o.max_fee, &min) < 0) {
+            f->capped = 1;
+            hold(p, HOLD_FEE_CAP,
+                 "a stuck transaction cannot be replaced "
+                 "within max_fee_per_gas");
+            goto out;
+        }
+        if (tx.type == HC_TX_EIP1559)
+            tx.max_fee_per_gas = p->o.max_fee;
+        else
+            tx.gas_price = p->o.max_fee;
+    }
+    if (tx.type == HC_TX_EIP1559 &&
+        hc_u256_cmp(&tx.max_priority_fee_per_gas, &tx.max_fee_per_gas) > 0)
+        tx.max_priority_fee_per_gas = tx.max_fee_per_gas;
+    hc_u256 g = hc_u256_from_u64(tx.gas_limit), worst;
+    if (!hc_u256_mul(&worst, &g, tx_fee_cap(&tx)) &&
+        !within_budget(p, &worst)) {
+        hold(p, HOLD_BUDGET,
+             "a stuck transaction cannot be replaced within "
+             "the daily budget");
+        f->sent_ms = now_ms(); /* try again later */
+        goto out;
+    }
+    if ((err = sign_store_send(p, f, &tx, 1))) {
+        log_err("replace_failed", err, NULL);
+        goto out;
+    }
+    hc_metrics_add(p->m, "haechi_txs_replaced_total", NULL, 1);
+    hc_logline l;
+    hc_log_begin(&l, HC_LOG_INFO, "tx_replaced");
+    hc_log_uint(&l, "nonce", f->nonce);
+    hc_log_hex(&l, "tx_hash", f->hashes[f->nhashes - 1], 32);
+    hc_log_uint(&l, "hashes", f->nhashes);
+    hc_log_end(&l);
+out:
+    hc_tx_free(&tx);
+    hc_buf_free(&b);
+}
+
+static void settle_all(hc_pipeline *p, struct settle *s, size_t n)
+{
+    if (!n)
+        return;
+    spent_load(p);
+    struct settle_ctx x = {p, s, n, {{0}}};
+    hc_err err = hc_ledger_write(p->l, settle_write, &x);
+    for (size_t i = 0; i < n; i++) {
+        const hc_receipt *r = &s[i].r;
+        hc_logline l;
+        hc_log_begin(&l, err ? HC_LOG_ERROR : HC_LOG_INFO,
+                     s[i].f->n ? "batch_settled" : "filler_settled");
+        hc_log_uint(&l, "nonce", s[i].f->nonce);
+        hc_log_uint(&l, "block", r->block_number);
+        hc_log_uint(&l, "confirmed", s[i].confirmed);
+        hc_log_uint(&l, "conflicts", s[i].conflicts);
+        hc_log_str(&l, "status", r->status == 1 ? "mined" : "reverted");
         if (err)
             hc_log_str(&l, "error", hc_strerror(err));
         hc_log_end(&l);
         if (!err) {
             hc_metrics_add(p->m, "haechi_txs_confirmed_total", NULL, 1);
             hc_metrics_add(p->m, "haechi_gas_used_total", NULL,
-                           (double)r.gas_used);
-            p->inflight = 0;
+                           (double)r->gas_used);
+            hc_metrics_add(p->m, "haechi_mints_confirmed_total", NULL,
+                           (double)s[i].confirmed);
+            hc_u256 gas = hc_u256_from_u64(r->gas_used), fee, gwei;
+            uint64_t rem;
+            if (!hc_u256_mul(&fee, &gas, &r->effective_gas_price) &&
+                !hc_u256_divmod_u64(&gwei, &rem, &fee, 1000000000u)) {
+                uint64_t g;
+                if (!hc_u256_to_u64(&g, &gwei))
+                    hc_metrics_add(p->m, "haechi_fees_paid_gwei_total", NULL,
+                                   (double)g + (double)rem / 1e9);
+            }
+            if (s[i].f->n && r->status == 1 &&
+                r->gas_used / s[i].f->n > p->gas_per_mint)
+                p->gas_per_mint = r->gas_used / s[i].f->n;
+            if (r->status != 1)
+                hc_metrics_add(p->m, "haechi_txs_reverted_total", NULL, 1);
         }
-        hc_receipt_free(&r);
-        return;
     }
-    if (++p->rounds_waiting % 25 == 0)
-        rebroadcast(p);
+    if (!err)
+        p->spent = x.spent;
+    for (size_t i = 0; i < n; i++) {
+        if (!err)
+            for (size_t k = 0; k < p->nfl; k++)
+                if (p->fl[k] == s[i].f) {
+                    flight_remove(p, k);
+                    break;
+                }
+        hc_receipt_free(&s[i].r);
+    }
 }
 
-/* After a restart: the submitted batch of the lowest nonce, if any. */
-static void resume(hc_pipeline *p)
+static void follow_all(hc_pipeline *p)
 {
-    struct pick q;
-    if (pick(p, HC_MINT_SUBMITTED, MAX_BATCH, &q) != HC_OK || q.n == 0) {
-        free(q.items);
+    struct settle *s = calloc(p->nfl ? p->nfl : 1, sizeof *s);
+    size_t n = 0;
+    if (!s)
         return;
+    for (size_t i = 0; i < p->nfl; i++) {
+        int r = follow(p, p->fl[i], &s[n]);
+        if (r == 1)
+            n++;
+        else if (r == 2) {
+            flight_remove(p, i--);
+        }
     }
-    p->n = 0;
-    p->nhashes = 0;
-    for (size_t i = 0; i < q.n; i++) {
-        hc_mint m;
-        if (hc_ledger_mint_get(p->l, q.items[i].id, &m) != HC_OK)
-            continue;
-        memcpy(p->ids[p->n++], m.id, 16);
-        int seen = 0;
-        for (size_t k = 0; k < p->nhashes; k++)
-            seen |= !memcmp(p->hashes[k], m.tx_hash, 32);
-        if (!seen && p->nhashes < MAX_HASHES)
-            memcpy(p->hashes[p->nhashes++], m.tx_hash, 32);
+    settle_all(p, s, n);
+    free(s);
+}
+
+/* ---- new batches */
+
+struct pick {
+    uint8_t (*ids)[16];
+    size_t n, cap;
+};
+
+static int pick_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
+                    size_t vlen)
+{
+    struct pick *q = arg;
+    (void)v;
+    (void)vlen;
+    if (klen != 25)
+        return 0;
+    memcpy(q->ids[q->n++], k + 9, 16);
+    return q->n == q->cap;
+}
+
+/* The oldest queued mints, at most max. */
+static hc_err pick(hc_pipeline *p, size_t max, struct pick *q)
+{
+    uint8_t state = HC_MINT_QUEUED;
+    q->n = 0;
+    q->cap = max;
+    q->ids = calloc(max ? max : 1, 16);
+    if (!q->ids)
+        return HC_ERR_NOMEM;
+    return hc_ledger_scan(p->l, HC_LDB_ACTIVE, &state, 1, NULL, 0, max,
+                          pick_row, q);
+}
+
+/* Builds, signs, stores (one commit) and broadcasts up to `room` batches. */
+static int start_batches(hc_pipeline *p, size_t room)
+{
+    struct pick q = {0};
+    hc_rpc_status st = {0};
+    size_t bs = p->o.batch_size, started = 0;
+    hc_err err = pick(p, room * bs, &q);
+    if (err || q.n == 0) {
+        free(q.ids);
+        return 0;
     }
-    p->nonce = q.nonce;
-    p->inflight = p->n > 0;
-    free(q.items);
-    if (p->inflight) {
+    size_t nb = (q.n + bs - 1) / bs;
+    struct signed_tx *t = calloc(nb, sizeof *t);
+    hc_nft_item *items = calloc(bs, sizeof *items);
+    hc_buf cd;
+    hc_buf_init(&cd, 1 << 22, 0);
+    if (!t || !items) {
+        err = HC_ERR_NOMEM;
+        goto out;
+    }
+    if ((err = suggest_fees(p, &st)))
+        goto out;
+    size_t built = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t n = q.n - b * bs < bs ? q.n - b * bs : bs;
+        hc_tx tx;
+        hc_tx_init(&tx);
+        flight *f = calloc(1, sizeof *f);
+        if (!f || !(f->ids = calloc(n, 16))) {
+            flight_free(f);
+            hc_tx_free(&tx);
+            err = HC_ERR_NOMEM;
+            break;
+        }
+        f->n = n;
+        memcpy(f->ids, q.ids[b * bs], n * 16);
+        for (size_t i = 0; !err && i < n; i++) {
+            hc_mint m;
+            if ((err = hc_ledger_mint_get(p->l, f->ids[i], &m)))
+                break;
+            items[i].to = m.creator;
+            memcpy(items[i].content_hash, m.content_hash, 32);
+            memcpy(items[i].metadata_hash, m.metadata_hash, 32);
+            items[i].royalty_bps = m.royalty_bps;
+        }
+        cd.len = 0;
+        if (!err)
+            err = hc_nft_mint_batch_calldata(&cd, items, n);
+        tx.chain_id = hc_u256_from_u64(p->o.chain_id);
+        tx.nonce = p->next + built;
+        tx.has_to = 1;
+        tx.to = p->o.contract;
+        if (!err)
+            err = hc_tx_set_data(&tx, cd.data, cd.len);
+        set_fees(p, &tx);
+        if (!err && !cap_fees(p, &tx)) {
+            hold(p, HOLD_FEE_CAP, "the chain's fees are above max_fee_per_gas");
+            err = HC_ERR_ABORTED;
+        } else if (!err) {
+            unhold(p, HOLD_FEE_CAP);
+        }
+        uint64_t est = 0;
+        if (!err) {
+            st = (hc_rpc_status){0};
+            err = hc_rpc_estimate_gas(p->rpc, &p->signer, &p->o.contract,
+                                      cd.data, cd.len, NULL, &est, &st);
+            observe(p, "eth_estimateGas", &st);
+            if (err == HC_ERR_RPC && st.cls == HC_RPC_REVERTED) {
+                char name[160] = "";
+                (void)hc_nft_revert_name(name, sizeof name, st.revert,
+                                         st.revert_len);
+                hold(p,
+                     !strncmp(name, "EnforcedPause", 13) ? HOLD_PAUSED
+                     : !strncmp(name, "AccessControlUnauthorizedAccount", 32)
+                         ? HOLD_NOT_MINTER
+                         : HOLD_REJECTED,
+                     name[0] ? name : st.message);
+            } else if (err == HC_ERR_RPC &&
+                       st.cls == HC_RPC_INSUFFICIENT_FUNDS) {
+                hold(p, HOLD_FUNDS, st.message);
+            } else if (err) {
+                log_err("estimate_failed", err, &st);
+            } else {
+                unhold(p, HOLD_PAUSED);
+                unhold(p, HOLD_NOT_MINTER);
+                unhold(p, HOLD_REJECTED);
+            }
+        }
+        tx.gas_limit = est + est / 5;
+        hc_u256 g = hc_u256_from_u64(tx.gas_limit), worst;
+        if (!err && !hc_u256_mul(&worst, &g, tx_fee_cap(&tx))) {
+            /* flights built in this round are not in p->fl yet */
+            for (size_t k = 0; k < built; k++) {
+                hc_u256 gk = hc_u256_from_u64(t[k].f->gas), ck;
+                if (!hc_u256_mul(&ck, &gk, &t[k].f->max_fee))
+                    (void)!hc_u256_add(&worst, &worst, &ck);
+            }
+            if (!within_budget(p, &worst)) {
+                hold(p, HOLD_BUDGET, "the daily budget is spent");
+                err = HC_ERR_ABORTED;
+            } else {
+                unhold(p, HOLD_BUDGET);
+            }
+        }
+        uint8_t hash[32];
+        struct signed_tx *s = &t[built];
+        hc_buf_init(&s->raw, HC_TX_MAX_SIZE, 0);
+        if (!err && !(err = hc_tx_sign(&tx, p->sk)) &&
+            !(err = hc_tx_serialize(&s->raw, &tx)) &&
+            !(err = hc_tx_hash(hash, &tx))) {
+            s->f = f;
+            s->s.signer = p->signer;
+            s->s.nonce = tx.nonce;
+            memcpy(s->s.hash, hash, 32);
+            s->s.raw = s->raw.data;
+            s->s.raw_len = s->raw.len;
+            s->s.sent_ms = now_ms();
+            s->s.max_fee = *tx_fee_cap(&tx);
+            s->s.priority_fee = tx.max_priority_fee_per_gas;
+            s->s.mint_ids = &f->ids[0][0];
+            s->s.n_mints = n;
+            f->nonce = tx.nonce;
+            memcpy(f->hashes[0], hash, 32);
+            f->nhashes = 1;
+            f->gas = tx.gas_limit;
+            f->max_fee = s->s.max_fee;
+            f->sent_ms = s->s.sent_ms;
+            built++;
+        } else {
+            hc_buf_free(&s->raw);
+            flight_free(f);
+        }
+        hc_tx_free(&tx);
+        if (err)
+            break;
+    }
+    if (built) {
+        /* persisted before anything is broadcast */
+        struct submit_ctx x = {p, t, built, p->next + built, 0};
+        hc_err werr = hc_ledger_write(p->l, submit_write, &x);
+        if (werr) {
+            log_err("batch_store_failed", werr, NULL);
+            for (size_t k = 0; k < built; k++)
+                flight_free(t[k].f);
+        } else {
+            p->next += built;
+            for (size_t k = 0; k < built; k++) {
+                flight_add(p, t[k].f);
+                broadcast(p, t[k].f, t[k].raw.data, t[k].raw.len, 0);
+                hc_metrics_add(p->m, "haechi_txs_sent_total", NULL, 1);
+                hc_logline l;
+                hc_log_begin(&l, HC_LOG_INFO, "batch_sent");
+                hc_log_uint(&l, "nonce", t[k].f->nonce);
+                hc_log_uint(&l, "mints", t[k].f->n);
+                hc_log_hex(&l, "tx_hash", t[k].f->hashes[0], 32);
+                hc_log_end(&l);
+            }
+            started = built;
+        }
+        for (size_t k = 0; k < built; k++)
+            hc_buf_free(&t[k].raw);
+    }
+out:
+    if (err && err != HC_ERR_ABORTED && err != HC_ERR_RPC)
+        log_err("batch_failed", err, NULL);
+    free(t);
+    free(items);
+    free(q.ids);
+    hc_buf_free(&cd);
+    return started > 0 && q.n == room * bs; /* more may be waiting */
+}
+
+/* ---- the nonce check */
+
+/* A 0-value transfer to ourselves at nonce, to fill a gap. */
+static hc_err fill_gap(hc_pipeline *p, uint64_t nonce)
+{
+    hc_rpc_status st = {0};
+    hc_err err = suggest_fees(p, &st);
+    if (err)
+        return err;
+    flight *f = calloc(1, sizeof *f);
+    if (!f)
+        return HC_ERR_NOMEM;
+    hc_tx tx;
+    hc_tx_init(&tx);
+    tx.chain_id = hc_u256_from_u64(p->o.chain_id);
+    tx.nonce = nonce;
+    tx.has_to = 1;
+    tx.to = p->signer;
+    tx.gas_limit = FILLER_GAS;
+    set_fees(p, &tx);
+    (void)cap_fees(p, &tx); /* a filler goes out even above the cap */
+    f->nonce = nonce;
+    err = sign_store_send(p, f, &tx, 0);
+    hc_tx_free(&tx);
+    if (err) {
+        flight_free(f);
+        return err;
+    }
+    flight_add(p, f);
+    hc_metrics_add(p->m, "haechi_nonce_repairs_total", "kind=\"gap_filled\"",
+                   1);
+    hc_logline l;
+    hc_log_begin(&l, HC_LOG_WARN, "nonce_gap_filled");
+    hc_log_uint(&l, "nonce", nonce);
+    hc_log_end(&l);
+    return HC_OK;
+}
+
+static void nonce_check(hc_pipeline *p)
+{
+    uint64_t latest, pending;
+    if (tx_count(p, "latest", &latest) || tx_count(p, "pending", &pending))
+        return;
+    p->latest = latest;
+    p->have_latest = 1;
+    p->check_ms = now_ms();
+    p->check_due = 0;
+    if (pending < latest)
+        pending = latest;
+    uint64_t hi = p->nfl ? p->fl[p->nfl - 1]->nonce + 1 : 0, old = p->next;
+    /* behind the chain (the key was used elsewhere): move up */
+    if (p->next < latest)
+        p->next = latest;
+    /* ahead of everything we have in flight and of the chain: move back */
+    uint64_t floor = hi > pending ? hi : pending;
+    if (p->next > floor)
+        p->next = floor;
+    if (p->next != old) {
+        hc_metrics_add(
+            p->m, "haechi_nonce_repairs_total",
+            p->next > old ? "kind=\"counter_up\"" : "kind=\"counter_down\"", 1);
+        hc_logline l;
+        hc_log_begin(&l, HC_LOG_WARN, "nonce_counter_moved");
+        hc_log_uint(&l, "from", old);
+        hc_log_uint(&l, "to", p->next);
+        hc_log_uint(&l, "chain_latest", latest);
+        hc_log_uint(&l, "chain_pending", pending);
+        hc_log_end(&l);
+    }
+    hc_err err = save_counter(p, pending);
+    if (err)
+        log_err("nonce_save_failed", err, NULL);
+    /* a hole below our highest transaction that nothing fills */
+    for (uint64_t g = latest; g < hi && p->nfl < MAX_FLIGHTS; g++)
+        if (!flight_at(p, g) && g >= pending && fill_gap(p, g))
+            break;
+}
+
+/* ---- restart */
+
+struct resume_ctx {
+    hc_pipeline *p;
+    hc_err err;
+};
+
+static int resume_row(void *arg, const uint8_t *k, size_t klen,
+                      const uint8_t *v, size_t vlen)
+{
+    struct resume_ctx *x = arg;
+    hc_pipeline *p = x->p;
+    hc_mint m;
+    (void)v;
+    (void)vlen;
+    if (klen != 25 || hc_ledger_mint_get(p->l, k + 9, &m) ||
+        m.state != HC_MINT_SUBMITTED || !m.has_tx ||
+        memcmp(m.signer.b, p->signer.b, 20))
+        return 0;
+    flight *f = flight_at(p, m.nonce);
+    if (!f) {
+        if (p->nfl == MAX_FLIGHTS)
+            return 0; /* the rest after these settle (next restart) */
+        if (!(f = calloc(1, sizeof *f)) || !(f->ids = calloc(MAX_BATCH, 16))) {
+            flight_free(f);
+            x->err = HC_ERR_NOMEM;
+            return 1;
+        }
+        f->nonce = m.nonce;
+        flight_add(p, f);
+    }
+    if (f->n < MAX_BATCH)
+        memcpy(f->ids[f->n++], m.id, 16);
+    return 0;
+}
+
+struct sent_ctx {
+    hc_pipeline *p;
+    uint64_t from;
+};
+
+static int resume_sent(void *arg, const uint8_t *k, size_t klen,
+                       const uint8_t *v, size_t vlen)
+{
+    struct sent_ctx *x = arg;
+    hc_pipeline *p = x->p;
+    hc_sent_tx s;
+    (void)k;
+    if (klen != 60 || hc_sent_decode(&s, v, vlen))
+        return 0;
+    flight *f = flight_at(p, s.nonce);
+    if (!f) {
+        /* a filler still unmined, or an orphan of released mints */
+        if (s.n_mints || s.nonce < x->from || p->nfl == MAX_FLIGHTS ||
+            !(f = calloc(1, sizeof *f)))
+            return 0;
+        f->nonce = s.nonce;
+        flight_add(p, f);
+    } else if (f->n) {
+        /* only the transactions of this batch (a nonce may have carried
+         * an earlier batch that was released) */
+        int ours = 0;
+        for (size_t i = 0; i < s.n_mints && !ours; i++)
+            ours = !memcmp(s.mint_ids + 16 * i, f->ids[0], 16);
+        if (!ours)
+            return 0;
+    }
+    if (f->nhashes < MAX_HASHES) {
+        memcpy(f->hashes[f->nhashes++], s.hash, 32);
+        hc_tx tx;
+        hc_tx_init(&tx);
+        if (!hc_tx_decode(&tx, NULL, s.raw, s.raw_len))
+            f->gas = tx.gas_limit;
+        hc_tx_free(&tx);
+        f->max_fee = s.max_fee;
+        f->sent_ms = s.sent_ms;
+    }
+    return 0;
+}
+
+static hc_err resume(hc_pipeline *p)
+{
+    /* the counter */
+    hc_buf b;
+    hc_nonce_state ns;
+    uint64_t latest = 0, pending = 0;
+    hc_buf_init(&b, 4096, 0);
+    hc_err err = hc_ledger_get(p->l, HC_LDB_NONCES, p->signer.b, 20, &b);
+    if (!err)
+        err = hc_nonce_decode(&ns, b.data, b.len);
+    hc_buf_free(&b);
+    if (err && err != HC_ERR_NOT_FOUND)
+        return err;
+    if (tx_count(p, "latest", &latest) || tx_count(p, "pending", &pending))
+        return HC_ERR_RPC;
+    p->next = err ? pending : ns.next;
+    p->latest = latest;
+    /* the batches in flight */
+    uint8_t state = HC_MINT_SUBMITTED;
+    struct resume_ctx x = {p, HC_OK};
+    err = hc_ledger_scan(p->l, HC_LDB_ACTIVE, &state, 1, NULL, 0, 0, resume_row,
+                         &x);
+    if (!err)
+        err = x.err;
+    if (err)
+        return err;
+    /* their transactions (every hash), and unmined fillers */
+    uint64_t from = p->nfl ? p->fl[0]->nonce : latest;
+    if (from > latest)
+        from = latest;
+    uint8_t after[60];
+    hc_sent_key(after, &p->signer, from, (const uint8_t[32]){0});
+    struct sent_ctx sx = {p, latest};
+    err =
+        hc_ledger_scan(p->l, HC_LDB_SENT, p->signer.b, 20, from ? after : NULL,
+                       from ? 28 : 0, 0, resume_sent, &sx);
+    if (err)
+        return err;
+    for (size_t i = 0; i < p->nfl; i++) {
+        flight *f = p->fl[i];
+        if (f->nonce >= p->next)
+            p->next = f->nonce + 1;
         hc_logline l;
         hc_log_begin(&l, HC_LOG_INFO, "batch_resumed");
-        hc_log_uint(&l, "nonce", p->nonce);
-        hc_log_uint(&l, "mints", p->n);
+        hc_log_uint(&l, "nonce", f->nonce);
+        hc_log_uint(&l, "mints", f->n);
+        hc_log_uint(&l, "hashes", f->nhashes);
         hc_log_end(&l);
-        rebroadcast(p);
+        if (f->nhashes)
+            rebroadcast(p, f);
+        else
+            flight_remove(p, i--); /* no transaction stored: cannot be */
     }
+    p->check_due = 1;
+    return HC_OK;
+}
+
+/* ---- the loop */
+
+static void follow_transfers(hc_pipeline *p)
+{
+    if (p->o.no_follow || p->head + 1 < p->o.confirmations)
+        return;
+    uint64_t upto = p->head + 1 - p->o.confirmations;
+    /* not past a block holding a batch of ours not yet settled: its tokens
+     * are not in the ledger yet */
+    for (size_t i = 0; i < p->nfl; i++)
+        if (p->fl[i]->mined && p->fl[i]->block <= upto)
+            upto = p->fl[i]->block - 1;
+    if (upto <= p->follow_to)
+        return;
+    hc_rpc_status st = {0};
+    uint64_t done = 0;
+    hc_err err =
+        hc_follow_step(p->l, p->rpc, &p->o.contract, upto, upto, 0, &done, &st);
+    observe(p, "eth_getLogs", &st);
+    if (err)
+        log_err("follow_failed", err, &st);
+    else
+        p->follow_to = done;
+}
+
+/* One round; returns 1 if there is more to do right away. */
+static int round_(hc_pipeline *p)
+{
+    hc_rpc_status st = {0};
+    hc_err err = hc_rpc_block_number(p->rpc, &p->head, &st);
+    observe(p, "eth_blockNumber", &st);
+    if (err) {
+        log_err("chain_unreachable", err, &st);
+        return 0;
+    }
+    p->have_latest = 0;
+    if (p->check_due || now_ms() - p->check_ms >= p->o.nonce_check_ms)
+        nonce_check(p);
+    follow_all(p);
+    follow_transfers(p);
+    int more = 0;
+    if (p->nfl < p->o.max_inflight && !p->held[HOLD_FUNDS])
+        more = start_batches(p, p->o.max_inflight - p->nfl);
+    return more;
 }
 
 static void *worker(void *arg)
 {
     hc_pipeline *p = arg;
-    resume(p);
+    int resumed = 0;
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
         pthread_mutex_unlock(&p->mu);
-        if (p->inflight)
-            follow_batch(p);
-        if (!p->inflight)
-            start_batch(p);
+        int more = 0;
+        if (!resumed) {
+            hc_err err = resume(p);
+            resumed = err == HC_OK;
+            if (err)
+                log_err("resume_failed", err, NULL);
+        }
+        if (resumed)
+            more = round_(p);
         pthread_mutex_lock(&p->mu);
         if (p->stop)
             break;
+        if (more)
+            continue;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += (long)p->o.wait_ms * 1000000L;
@@ -540,17 +1433,59 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
         p->o.wait_ms = 200;
     if (!p->o.confirmations)
         p->o.confirmations = 1;
+    if (!p->o.max_inflight)
+        p->o.max_inflight = 4;
+    if (p->o.max_inflight > MAX_FLIGHTS / 2)
+        p->o.max_inflight = MAX_FLIGHTS / 2;
+    if (!p->o.replace_after_ms)
+        p->o.replace_after_ms = 60000;
+    if (!p->o.nonce_check_ms)
+        p->o.nonce_check_ms = 30000;
+    p->spent_day = UINT64_MAX;
     hc_err err = hc_key_address(&p->signer, p->sk);
     static const char *const counters[][2] = {
-        {"haechi_txs_sent_total", "mint transactions broadcast"},
-        {"haechi_txs_confirmed_total", "mint transactions settled"},
-        {"haechi_gas_used_total", "gas used by settled mint transactions"},
+        {"haechi_txs_sent_total", "mint transactions broadcast (new)"},
+        {"haechi_txs_replaced_total",
+         "transactions replaced at the same nonce with higher fees"},
+        {"haechi_txs_confirmed_total",
+         "transactions settled (mined and confirmed)"},
+        {"haechi_txs_reverted_total", "settled transactions that reverted"},
+        {"haechi_mints_confirmed_total", "mints confirmed as tokens"},
+        {"haechi_gas_used_total", "gas used by settled transactions"},
+        {"haechi_fees_paid_gwei_total", "fees paid by settled transactions"},
+        {"haechi_nonce_repairs_total",
+         "nonce repairs: counter moved up/down, gaps filled, nonces taken"},
+        {"haechi_reorgs_total", "mined transactions undone by a reorg"},
+        {"haechi_chain_rpc_errors_total", "failed chain RPC calls"},
     };
-    for (size_t i = 0; !err && i < 3; i++) {
+    for (size_t i = 0; !err && i < sizeof counters / sizeof *counters; i++) {
         hc_err e = hc_metrics_declare(m, counters[i][0], HC_METRIC_COUNTER,
                                       counters[i][1], NULL, 0);
         if (e && e != HC_ERR_EXISTS)
             err = e;
+    }
+    static const char *const gauges[][2] = {
+        {"haechi_pipeline_hold",
+         "1 while the queue holds for this reason (alert on it)"},
+        {"haechi_pipeline_inflight", "transactions in flight"},
+    };
+    for (size_t i = 0; !err && i < 2; i++) {
+        hc_err e = hc_metrics_declare(m, gauges[i][0], HC_METRIC_GAUGE,
+                                      gauges[i][1], NULL, 0);
+        if (e && e != HC_ERR_EXISTS)
+            err = e;
+    }
+    if (!err) {
+        hc_err e = hc_metrics_declare(
+            m, "haechi_chain_rpc_seconds", HC_METRIC_HISTOGRAM,
+            "the pipeline's chain RPC calls", NULL, 0);
+        if (e && e != HC_ERR_EXISTS)
+            err = e;
+    }
+    for (int r = 0; !err && r < HOLD_END; r++) {
+        char labels[48];
+        snprintf(labels, sizeof labels, "reason=\"%s\"", hold_names[r]);
+        hc_metrics_set(m, "haechi_pipeline_hold", labels, 0);
     }
     if (err) {
         sodium_free(p->sk);
@@ -581,6 +1516,8 @@ void hc_pipeline_stop(hc_pipeline *p)
     pthread_join(p->thread, NULL);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
+    while (p->nfl)
+        flight_remove(p, p->nfl - 1);
     sodium_free(p->sk); /* wipes */
     free(p);
 }

@@ -219,6 +219,8 @@ static hc_err set(hc_config *c, const char *section, const char *name,
         return ok ? copy_str(c->signer_key_env, sizeof c->signer_key_env, v)
                   : HC_ERR_ARG;
     }
+    if (IS("chain", "keys_file"))
+        return copy_str(c->keys_file, sizeof c->keys_file, v);
     if (IS("chain", "batch_size")) {
         hc_err err = parse_uint(v, 500, &u);
         if (!err && u == 0)
@@ -379,6 +381,7 @@ hc_err hc_config_env(hc_config *c, char *why, size_t cap)
         {"HAECHI_RPC", "chain", "rpc_url"},
         {"HAECHI_CONTRACT", "chain", "contract"},
         {"HAECHI_CHAIN_ID", "chain", "chain_id"},
+        {"HAECHI_KEYS_FILE", "chain", "keys_file"},
         {"HAECHI_BATCH_SIZE", "chain", "batch_size"},
         {"HAECHI_BATCH_WAIT_MS", "chain", "batch_wait_ms"},
         {"HAECHI_CONFIRMATIONS", "chain", "confirmations"},
@@ -451,7 +454,8 @@ void hc_config_print(const hc_config *c, void *file)
             "[ledger]\ndir = %s\nmax_queue = %llu\n\n"
             "[limits]\nrate_per_minute = %u\nburst = %u\n\n"
             "[chain]\nrpc_url = %s\ncontract = %s\nchain_id = %llu\n"
-            "signer_key_env = %s\nbatch_size = %u\nbatch_wait_ms = %u\n"
+            "signer_key_env = %s\nkeys_file = %s\nbatch_size = "
+            "%u\nbatch_wait_ms = %u\n"
             "confirmations = %u\nmax_inflight = %u\ntx_type = %s\n"
             "max_fee_per_gas = %s\ndaily_budget = %s\nreplace_after = %u\n"
             "nonce_check = %u\n\n"
@@ -460,8 +464,8 @@ void hc_config_print(const hc_config *c, void *file)
             c->connection_timeout, (unsigned long long)c->max_upload,
             c->public_url, c->ledger_dir, (unsigned long long)c->max_queue,
             c->rate_per_minute, c->burst, url_shown, c->contract,
-            (unsigned long long)c->chain_id, c->signer_key_env, c->batch_size,
-            c->batch_wait_ms, c->confirmations, c->max_inflight,
+            (unsigned long long)c->chain_id, c->signer_key_env, c->keys_file,
+            c->batch_size, c->batch_wait_ms, c->confirmations, c->max_inflight,
             c->legacy ? "legacy" : "eip1559", cap, budget, c->replace_after,
             c->nonce_check, hc_log_level_name(c->log_level));
 }

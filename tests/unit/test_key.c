@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "haechi/hex.h"
 #include "haechi/keccak.h"
@@ -984,6 +986,63 @@ static void test_eip191_roundtrip_random(void **state)
     }
 }
 
+static void write_keys(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void test_key_from_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hc-keys-XXXXXX", path[64], why[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/keys", dir);
+    static const char *const hex =
+        "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+    uint8_t want[32], sk[32];
+    assert_int_equal(hc_key_parse(want, hex), HC_OK);
+    char text[512];
+    snprintf(text, sizeof text,
+             "# haechid keys\n\n  OTHER=0x01\r\nHAECHI_SIGNER_KEY = x\n"
+             "HAECHI_SIGNER_KEY=%s  \r\n",
+             hex);
+    /* "HAECHI_SIGNER_KEY = x" is not NAME= : skipped */
+    write_keys(path, text, 0600);
+    assert_int_equal(
+        hc_key_from_file(sk, path, "HAECHI_SIGNER_KEY", why, sizeof why),
+        HC_OK);
+    assert_memory_equal(sk, want, 32);
+    assert_int_equal(hc_key_from_file(sk, path, "MISSING", why, sizeof why),
+                     HC_ERR_NOT_FOUND);
+    assert_non_null(strstr(why, "MISSING"));
+    /* a bad value: named by line, never echoed */
+    assert_int_equal(hc_key_from_file(sk, path, "OTHER", why, sizeof why),
+                     HC_ERR_KEY);
+    assert_non_null(strstr(why, ":3:"));
+    assert_null(strstr(why, "0x01"));
+    /* readable by others: refused */
+    write_keys(path, text, 0644);
+    assert_int_equal(
+        hc_key_from_file(sk, path, "HAECHI_SIGNER_KEY", why, sizeof why),
+        HC_ERR_IO);
+    assert_non_null(strstr(why, "chmod 600"));
+    write_keys(path, text, 0660);
+    assert_int_equal(hc_key_from_file(sk, path, "HAECHI_SIGNER_KEY", NULL, 0),
+                     HC_ERR_IO);
+    /* missing file, a directory */
+    assert_int_equal(
+        hc_key_from_file(sk, "/nonexistent/keys", "A", why, sizeof why),
+        HC_ERR_IO);
+    assert_int_equal(hc_key_from_file(sk, dir, "A", why, sizeof why),
+                     HC_ERR_IO);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     fill_long_msg();
@@ -1009,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_eip191_bit_flips),
         cmocka_unit_test(test_eip191_high_s_rejected),
         cmocka_unit_test(test_eip191_roundtrip_random),
+        cmocka_unit_test(test_key_from_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
