@@ -24,7 +24,8 @@
  *    chain moves up, one ahead of everything we have in flight moves back,
  *    and a nonce below our highest transaction that nothing of ours fills
  *    is filled with a 0-value self-transfer, so the signer is never stuck
- *    behind a gap.
+ *    behind a gap. Only the transaction at the chain's next nonce is
+ *    replaced when stuck: those above it wait for it, whatever their fees.
  * The queue holds (nothing fails) while the contract is paused, the signer
  * lacks the minter role, the chain's fees are above the cap, the day's
  * budget is spent or the signer cannot pay: the gauge

@@ -707,8 +707,13 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
         return 0;
     }
     f->taken_at = 0;
+    /* only the transaction the chain needs next is worth raising: those
+     * above it wait for it, whatever their fees */
     uint64_t t = now_ms();
-    if (t - f->sent_ms >= p->o.replace_after_ms && !f->capped)
+    if (f->nonce > p->latest && !flight_at(p, p->latest))
+        p->check_due = 1; /* a gap below: the nonce check fills it */
+    if (f->nonce == p->latest && t - f->sent_ms >= p->o.replace_after_ms &&
+        !f->capped && f->nhashes < MAX_HASHES)
         replace(p, f);
     else if (t - f->bcast_ms >= REBROADCAST_MS)
         rebroadcast(p, f);
@@ -1186,7 +1191,7 @@ static void nonce_check(hc_pipeline *p)
         log_err("nonce_save_failed", err, NULL);
     /* a hole below our highest transaction that nothing fills */
     for (uint64_t g = latest; g < hi && p->nfl < MAX_FLIGHTS; g++)
-        if (!flight_at(p, g) && g >= pending && fill_gap(p, g))
+        if (!flight_at(p, g) && fill_gap(p, g))
             break;
 }
 

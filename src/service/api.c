@@ -293,7 +293,63 @@ static int is_zero(const uint8_t *p, size_t n)
     return z == 0;
 }
 
-static cJSON *mint_json(const hc_mint *m)
+/* Every transaction sent for a mint (replacements included), oldest
+ * first: the sent_txs rows of its signer and nonce that carry it. */
+struct sent_list {
+    const uint8_t *id;
+    struct {
+        uint64_t ms;
+        uint8_t hash[32];
+    } tx[32];
+    size_t n;
+};
+
+static int sent_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
+                    size_t vlen)
+{
+    struct sent_list *x = arg;
+    hc_sent_tx s;
+    (void)k;
+    (void)klen;
+    if (hc_sent_decode(&s, v, vlen))
+        return 0;
+    for (size_t i = 0; i < s.n_mints; i++)
+        if (!memcmp(s.mint_ids + 16 * i, x->id, 16)) {
+            size_t j = x->n++;
+            while (j > 0 && x->tx[j - 1].ms > s.sent_ms) {
+                x->tx[j] = x->tx[j - 1];
+                j--;
+            }
+            x->tx[j].ms = s.sent_ms;
+            memcpy(x->tx[j].hash, s.hash, 32);
+            break;
+        }
+    return x->n == sizeof x->tx / sizeof x->tx[0];
+}
+
+static void add_tx_hashes(hc_ledger *l, cJSON *arr, const hc_mint *m)
+{
+    struct sent_list x;
+    uint8_t prefix[60];
+    char h[67];
+    int mined_seen = 0;
+    x.id = m->id;
+    x.n = 0;
+    hc_sent_key(prefix, &m->signer, m->nonce, m->tx_hash);
+    if (l && hc_ledger_scan(l, HC_LDB_SENT, prefix, 28, NULL, 0, 0, sent_row,
+                            &x) != HC_OK)
+        x.n = 0;
+    for (size_t i = 0; i < x.n; i++) {
+        mined_seen |= !memcmp(x.tx[i].hash, m->tx_hash, 32);
+        cJSON_AddItemToArray(
+            arr, cJSON_CreateString(hc_hex_encode(h, x.tx[i].hash, 32, 1)));
+    }
+    if (!mined_seen)
+        cJSON_AddItemToArray(
+            arr, cJSON_CreateString(hc_hex_encode(h, m->tx_hash, 32, 1)));
+}
+
+static cJSON *mint_json(hc_ledger *l, const hc_mint *m)
 {
     char t[32], dec[HC_U256_DEC_MAX];
     cJSON *o = cJSON_CreateObject();
@@ -308,11 +364,8 @@ static cJSON *mint_json(const hc_mint *m)
     iso_time(t, m->created_ms);
     cJSON_AddStringToObject(o, "created_at", t);
     cJSON *txs = cJSON_AddArrayToObject(o, "tx_hashes");
-    if (txs && m->has_tx) {
-        char h[67];
-        cJSON_AddItemToArray(
-            txs, cJSON_CreateString(hc_hex_encode(h, m->tx_hash, 32, 1)));
-    }
+    if (txs && m->has_tx)
+        add_tx_hashes(l, txs, m);
     if (m->block)
         cJSON_AddNumberToObject(o, "block", (double)m->block);
     else
@@ -679,9 +732,10 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
         hc_log_str(&l, "client", m.client);
         hc_log_uint(&l, "size", m.content_size);
         hc_log_end(&l);
-        return send_json(r, c, 202, mint_json(&m), "Location", loc);
+        return send_json(r, c, 202, mint_json(a->l, &m), "Location", loc);
     case HC_ACCEPT_REPLAY:
-        return send_json(r, c, 202, mint_json(&x.existing), "Location", loc);
+        return send_json(r, c, 202, mint_json(a->l, &x.existing), "Location",
+                         loc);
     case HC_ACCEPT_KEY_REUSED: {
         cJSON *extra = cJSON_CreateObject();
         cJSON_AddStringToObject(extra, "field", "Idempotency-Key");
@@ -934,7 +988,7 @@ static enum MHD_Result get_mint(struct req *r, struct MHD_Connection *c,
         return problem(r, c, 404, "not-found", "Not found", "no such mint");
     if (err)
         return internal_error(r, c, "mint lookup", err);
-    return send_json(r, c, 200, mint_json(&m), NULL, NULL);
+    return send_json(r, c, 200, mint_json(r->a->l, &m), NULL, NULL);
 }
 
 struct owner_page {

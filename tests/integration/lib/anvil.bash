@@ -5,7 +5,8 @@
 # ARGS, if any, are passed on to anvil after the defaults (e.g. --no-mining
 # for a node that keeps transactions pending until evm_mine).
 # anvil runs with --prune-history and --hardfork cancun (it slows down with
-# chain height otherwise) and keeps its state under DIR.
+# chain height otherwise) and keeps its state under DIR. ANVIL_KEEP_STATES=N
+# keeps the last N states (anvil_reorg needs them).
 
 : "${HC_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 ANVIL_BIN=${ANVIL:-$HC_ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}
@@ -16,7 +17,7 @@ anvil_start() {
     mkdir -p "$dir"
     : >"$dir/anvil.log" # exists before anvil writes to it (sed reads it)
     "$ANVIL_BIN" --host 127.0.0.1 --port 0 --chain-id 31337 \
-        --prune-history --hardfork cancun --cache-path "$dir/cache" \
+        --prune-history${ANVIL_KEEP_STATES:+=$ANVIL_KEEP_STATES} --hardfork cancun --cache-path "$dir/cache" \
         "$@" >"$dir/anvil.log" 2>&1 &
     ANVIL_PID=$!
     local port=""

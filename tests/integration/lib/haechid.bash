@@ -61,7 +61,7 @@ hd_cleanup() {
         kill -KILL "$HD_PID" 2>/dev/null || true
         wait "$HD_PID" 2>/dev/null || true
     fi
-    rm -rf "$T"
+    if [[ -n ${HC_KEEP_TMP:-} ]]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
 
 hd_init() {
