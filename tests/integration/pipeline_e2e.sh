@@ -11,7 +11,7 @@ HC_ROOT=$(cd "$here/../.." && pwd)
 source "$here/lib/anvil.bash"
 source "$here/lib/haechid.bash"
 : "${CAST:?path of cast}"
-N=${HC_E2E_MINTS:-60}
+N=${HC_E2E_MINTS:-1000}
 
 hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
@@ -71,7 +71,7 @@ eq "late mint accepted" "$CODE" 202
 late=$(jstr mint_id)
 
 # wait for every mint to settle
-deadline=$((SECONDS + 120))
+deadline=$((SECONDS + 300))
 pending=1
 while [ "$pending" = 1 ] && [ $SECONDS -lt $deadline ]; do
     pending=0
