@@ -26,7 +26,8 @@ static const char usage[] =
     "Usage: haechid [--config FILE] [--check-config] [--help] [--version]\n"
     "\n"
     "The Haechi mint service: accepts citizens' works over HTTP, hashes them\n"
-    "as they stream in, and queues their tokens in a durable ledger.\n"
+    "as they stream in, keeps them in a durable ledger and mints their\n"
+    "tokens on the configured chain (docs/pipeline.md, docs/chains.md).\n"
     "\n"
     "Options:\n"
     "  -c, --config FILE   INI configuration (docs/haechid.ini.example);\n"
@@ -39,7 +40,14 @@ static const char usage[] =
     "Environment overrides: HAECHI_LISTEN (host:port), HAECHI_LEDGER_DIR,\n"
     "HAECHI_MAX_UPLOAD, HAECHI_MAX_QUEUE, HAECHI_RATE_PER_MINUTE,\n"
     "HAECHI_BURST, HAECHI_RPC, HAECHI_CONTRACT, HAECHI_CHAIN_ID,\n"
-    "HAECHI_PUBLIC_URL, HAECHI_LOG_LEVEL.\n"
+    "HAECHI_PUBLIC_URL, HAECHI_LOG_LEVEL, HAECHI_KEYS_FILE,\n"
+    "HAECHI_BATCH_SIZE, HAECHI_BATCH_WAIT_MS, HAECHI_CONFIRMATIONS,\n"
+    "HAECHI_MAX_INFLIGHT, HAECHI_TX_TYPE, HAECHI_MAX_FEE_PER_GAS,\n"
+    "HAECHI_DAILY_BUDGET, HAECHI_REPLACE_AFTER, HAECHI_NONCE_CHECK.\n"
+    "\n"
+    "The signer key is read from the keys file ([chain] keys_file, mode\n"
+    "600, see keys.example) or else from the environment variable named by\n"
+    "[chain] signer_key_env (default HAECHI_SIGNER_KEY), never from argv.\n"
     "\n"
     "API clients are added with `haechi keys add-client --ledger DIR` while\n"
     "the service is stopped. SIGTERM or SIGINT stops it gracefully: no new\n"
@@ -175,8 +183,14 @@ int main(int argc, char **argv)
         err = hc_rpc_open(&prpc, cfg.rpc_url, NULL);
         if (!err)
             err = hc_rpc_chain_id(prpc, &chain, &st);
-        if (!err && cfg.chain_id && chain != cfg.chain_id)
+        if (!err && cfg.chain_id && chain != cfg.chain_id) {
+            hc_logline cl;
+            hc_log_begin(&cl, HC_LOG_ERROR, "chain_id_mismatch");
+            hc_log_uint(&cl, "configured", cfg.chain_id);
+            hc_log_uint(&cl, "node", chain);
+            hc_log_end(&cl);
             err = HC_ERR_TX_CHAIN_ID;
+        }
         if (!err) {
             (void)!hc_address_parse(&po.contract, cfg.contract);
             po.chain_id = chain;

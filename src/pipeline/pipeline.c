@@ -85,6 +85,7 @@ struct hc_pipeline {
     hc_u256 spent;         /* fees paid that day */
     uint64_t gas_per_mint; /* largest seen, for the budget estimate */
     uint64_t follow_to;    /* Transfer events applied up to this block */
+    uint64_t unreachable;  /* rounds the node has not answered */
 };
 
 static uint64_t now_ms(void)
@@ -311,6 +312,14 @@ static hc_err suggest_fees(hc_pipeline *p, hc_rpc_status *st)
             for (size_t i = 0; !err && i < h->n; i++)
                 f.prio = *u256_max(&f.prio, &h->reward[i]);
             free(h);
+            if (err == HC_ERR_RPC && st->cls == HC_RPC_METHOD_NOT_FOUND) {
+                /* neither: the node's gas price, as for legacy */
+                p->o.legacy = 1;
+                hc_log_msg(HC_LOG_WARN, "fees_legacy",
+                           "the node serves neither eth_maxPriorityFeePerGas "
+                           "nor eth_feeHistory: legacy transactions");
+                return suggest_fees(p, st);
+            }
         }
         if (err)
             return err;
@@ -399,8 +408,11 @@ static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
         hold(p, HOLD_FUNDS, st.message);
         break;
     case HC_RPC_FEE_TOO_LOW:
-        f->sent_ms = 0; /* replace now with the chain's fees */
+        /* replaced with the chain's fees in REBROADCAST_MS, not at once:
+         * a node may keep refusing and each try raises the fees */
         p->fee.at_ms = 0;
+        if (p->o.replace_after_ms > REBROADCAST_MS)
+            f->sent_ms = now_ms() + REBROADCAST_MS - p->o.replace_after_ms;
         break;
     default:
         break;
@@ -712,8 +724,8 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
     uint64_t t = now_ms();
     if (f->nonce > p->latest && !flight_at(p, p->latest))
         p->check_due = 1; /* a gap below: the nonce check fills it */
-    if (f->nonce == p->latest && t - f->sent_ms >= p->o.replace_after_ms &&
-        !f->capped && f->nhashes < MAX_HASHES)
+    if (f->nonce == p->latest && t >= f->sent_ms &&
+        t - f->sent_ms >= p->o.replace_after_ms && f->nhashes < MAX_HASHES)
         replace(p, f);
     else if (t - f->bcast_ms >= REBROADCAST_MS)
         rebroadcast(p, f);
@@ -802,6 +814,7 @@ static void replace(hc_pipeline *p, flight *f)
         hc_u256_cmp(tx_fee_cap(&tx), &p->o.max_fee) > 0) {
         if (hc_u256_cmp(&p->o.max_fee, &min) < 0) {
             f->capped = 1;
+            f->sent_ms = now_ms(); /* looked at again after replace_after */
             hold(p, HOLD_FEE_CAP,
                  "a stuck transaction cannot be replaced "
                  "within max_fee_per_gas");
@@ -828,6 +841,7 @@ static void replace(hc_pipeline *p, flight *f)
         log_err("replace_failed", err, NULL);
         goto out;
     }
+    f->capped = 0;
     hc_metrics_add(p->m, "haechi_txs_replaced_total", NULL, 1);
     hc_logline l;
     hc_log_begin(&l, HC_LOG_INFO, "tx_replaced");
@@ -945,6 +959,14 @@ static hc_err pick(hc_pipeline *p, size_t max, struct pick *q)
                           pick_row, q);
 }
 
+static int queued_any(hc_pipeline *p)
+{
+    struct pick q = {0};
+    int any = pick(p, 1, &q) == HC_OK && q.n > 0;
+    free(q.ids);
+    return any;
+}
+
 /* Builds, signs, stores (one commit) and broadcasts up to `room` batches. */
 static int start_batches(hc_pipeline *p, size_t room)
 {
@@ -1031,6 +1053,8 @@ static int start_batches(hc_pipeline *p, size_t room)
                 unhold(p, HOLD_PAUSED);
                 unhold(p, HOLD_NOT_MINTER);
                 unhold(p, HOLD_REJECTED);
+                if (!p->nfl)
+                    unhold(p, HOLD_FUNDS);
             }
         }
         tx.gas_limit = est + est / 5;
@@ -1200,6 +1224,7 @@ static void nonce_check(hc_pipeline *p)
 struct resume_ctx {
     hc_pipeline *p;
     hc_err err;
+    size_t other_signer;
 };
 
 static int resume_row(void *arg, const uint8_t *k, size_t klen,
@@ -1211,9 +1236,22 @@ static int resume_row(void *arg, const uint8_t *k, size_t klen,
     (void)v;
     (void)vlen;
     if (klen != 25 || hc_ledger_mint_get(p->l, k + 9, &m) ||
-        m.state != HC_MINT_SUBMITTED || !m.has_tx ||
-        memcmp(m.signer.b, p->signer.b, 20))
+        m.state != HC_MINT_SUBMITTED || !m.has_tx)
         return 0;
+    if (memcmp(m.signer.b, p->signer.b, 20)) {
+        /* sent with another signer key: only that key can follow or
+         * replace it */
+        if (!x->other_signer++) {
+            hc_logline l;
+            hc_log_begin(&l, HC_LOG_ERROR, "submitted_by_other_signer");
+            hc_log_hex(&l, "mint_id", m.id, 16);
+            hc_log_str(&l, "detail",
+                       "mints in flight were sent with another signer key: "
+                       "restart with that key until they settle");
+            hc_log_end(&l);
+        }
+        return 0;
+    }
     flight *f = flight_at(p, m.nonce);
     if (!f) {
         if (p->nfl == MAX_FLIGHTS)
@@ -1294,7 +1332,7 @@ static hc_err resume(hc_pipeline *p)
     p->latest = latest;
     /* the batches in flight */
     uint8_t state = HC_MINT_SUBMITTED;
-    struct resume_ctx x = {p, HC_OK};
+    struct resume_ctx x = {p, HC_OK, 0};
     err = hc_ledger_scan(p->l, HC_LDB_ACTIVE, &state, 1, NULL, 0, 0, resume_row,
                          &x);
     if (!err)
@@ -1364,8 +1402,16 @@ static int round_(hc_pipeline *p)
     hc_err err = hc_rpc_block_number(p->rpc, &p->head, &st);
     observe(p, "eth_blockNumber", &st);
     if (err) {
-        log_err("chain_unreachable", err, &st);
+        if (!p->unreachable++) /* once per outage */
+            log_err("chain_unreachable", err, &st);
         return 0;
+    }
+    if (p->unreachable) {
+        hc_logline l;
+        hc_log_begin(&l, HC_LOG_INFO, "chain_reachable");
+        hc_log_uint(&l, "failed_rounds", p->unreachable);
+        hc_log_end(&l);
+        p->unreachable = 0;
     }
     p->have_latest = 0;
     if (p->check_due || now_ms() - p->check_ms >= p->o.nonce_check_ms)
@@ -1373,8 +1419,18 @@ static int round_(hc_pipeline *p)
     follow_all(p);
     follow_transfers(p);
     int more = 0;
-    if (p->nfl < p->o.max_inflight && !p->held[HOLD_FUNDS])
+    /* while the signer cannot pay, only with nothing in flight (the
+     * estimate or the broadcast says when it can again) */
+    if (p->nfl < p->o.max_inflight && (!p->held[HOLD_FUNDS] || !p->nfl))
         more = start_batches(p, p->o.max_inflight - p->nfl);
+    /* the cap hold ends when nothing waits on it any more */
+    if (p->held[HOLD_FEE_CAP]) {
+        int capped = 0;
+        for (size_t i = 0; i < p->nfl; i++)
+            capped |= p->fl[i]->capped;
+        if (!capped && !queued_any(p))
+            unhold(p, HOLD_FEE_CAP);
+    }
     return more;
 }
 
