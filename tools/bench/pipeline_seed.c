@@ -21,11 +21,12 @@
  * where last_ms is the latest updated_ms of a final mint: the commit time
  * (ms since the epoch, the ledger's clock) of the settlement that completed
  * the set, so the polling interval does not blur the end of a measurement;
- * first_ms is the earliest updated_ms of a final mint (the first batch's
+ * first_ms is the earliest updated_ms of a final mint (the first
  * settlement) and first_n the number of final mints updated in that same
- * millisecond (that batch's size); txs is the number of distinct transactions
- * (tx_hash) that settled the final mints; cpu_s is this process's CPU time
- * (what the watching cost). Exits 1 on timeout (with the same line).
+ * millisecond (the mints it settled); txs is the number of distinct
+ * transactions (tx_hash) that settled the final mints; cpu_s is this
+ * process's CPU time (what the watching cost). Exits 1 on timeout (with the
+ * same line).
  *
  * Usage: bench_pipeline_seed --ledger DIR --count N --run-nonce S
  *                            [--creators K] [--royalty BPS]
