@@ -63,6 +63,10 @@ typedef struct hc_pipeline_opts {
     /* Transfer events of the contract are followed so that owners in the
      * ledger stay true (see follow.h); 0 = on. */
     int no_follow;
+    /* A second handle on the same node (optional, borrowed): broadcasts
+     * then go through a thread of their own, and the worker goes on with
+     * the ledger while the node takes them. */
+    hc_rpc *send_rpc;
 } hc_pipeline_opts;
 
 /* Starts the worker thread. sk (the signer's key, which must hold the

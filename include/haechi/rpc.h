@@ -151,6 +151,8 @@ typedef struct hc_log {
     uint8_t tx_hash[32];
     uint64_t tx_index, log_index;
     int removed;
+    int has_block_timestamp; /* the node sent blockTimestamp */
+    uint64_t block_timestamp;
 } hc_log;
 
 typedef struct hc_receipt {

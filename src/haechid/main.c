@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 
     hc_ledger *ledger = NULL;
     hc_metrics *metrics = NULL;
-    hc_rpc *rpc = NULL, *prpc = NULL; /* the API's, the pipeline's */
+    hc_rpc *rpc = NULL, *prpc = NULL, *srpc = NULL; /* API, pipeline, sends */
     hc_api *api = NULL;
     hc_pipeline *pipe = NULL;
     int rc = 1;
@@ -182,6 +182,8 @@ int main(int argc, char **argv)
         }
         err = hc_rpc_open(&prpc, cfg.rpc_url, NULL);
         if (!err)
+            err = hc_rpc_open(&srpc, cfg.rpc_url, NULL);
+        if (!err)
             err = hc_rpc_chain_id(prpc, &chain, &st);
         if (!err && cfg.chain_id && chain != cfg.chain_id) {
             hc_logline cl;
@@ -203,6 +205,7 @@ int main(int argc, char **argv)
             po.daily_budget = cfg.daily_budget;
             po.replace_after_ms = cfg.replace_after * 1000;
             po.nonce_check_ms = cfg.nonce_check * 1000;
+            po.send_rpc = srpc;
             err = hc_pipeline_start(&pipe, ledger, prpc, metrics, sk, &po);
         }
         hc_memzero(sk, sizeof sk);
@@ -239,6 +242,7 @@ out:
     hc_ledger_close(ledger);
     hc_rpc_close(rpc);
     hc_rpc_close(prpc);
+    hc_rpc_close(srpc);
     hc_metrics_free(metrics);
     if (!rc)
         hc_log_msg(HC_LOG_INFO, "stopped", "bye");

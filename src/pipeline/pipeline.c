@@ -33,6 +33,7 @@ typedef struct flight {
     hc_u256 max_fee;  /* of the latest (legacy: the gas price) */
     uint64_t sent_ms; /* when the latest was signed */
     uint64_t bcast_ms;
+    int attempted;     /* a broadcast came back (whatever its answer) */
     int mined;         /* a receipt was seen (not yet deep enough) */
     uint64_t block;    /* its block */
     int capped;        /* could not be replaced: the fee cap */
@@ -59,9 +60,25 @@ struct fees {
     uint64_t at_ms;
 };
 
+/* A transaction for the sender thread, then its result. */
+struct bjob {
+    struct bjob *next;
+    uint64_t nonce;
+    int replacement;
+    hc_err err;
+    hc_rpc_status st;
+    size_t len;
+    uint8_t raw[];
+};
+
 struct hc_pipeline {
     hc_ledger *l;
     hc_rpc *rpc;
+    hc_rpc *srpc; /* the sender thread's; NULL: sends are synchronous */
+    pthread_t sthread;
+    pthread_cond_t scv; /* jobs for the sender */
+    struct bjob *jobs, **jobs_tail, *results;
+    int wake; /* a result came: the worker looks now */
     hc_metrics *m;
     uint8_t *sk; /* sodium_malloc'ed, locked */
     hc_address signer;
@@ -84,8 +101,11 @@ struct hc_pipeline {
     uint64_t spent_day;    /* UTC day of spent */
     hc_u256 spent;         /* fees paid that day */
     uint64_t gas_per_mint; /* largest seen, for the budget estimate */
+    uint64_t est_per_mint; /* gas per mint of the last estimate */
+    unsigned estimate_in;  /* batches before the next estimate */
     uint64_t follow_to;    /* Transfer events applied up to this block */
     uint64_t unreachable;  /* rounds the node has not answered */
+    uint64_t follow_ms;    /* last Transfer following step */
 };
 
 static uint64_t now_ms(void)
@@ -372,23 +392,20 @@ static const hc_u256 *tx_fee_cap(const hc_tx *tx)
 
 /* ---- broadcasting */
 
-static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
-                      int replacement)
+/* What a broadcast came to, applied by the worker. */
+static void broadcast_result(hc_pipeline *p, flight *f, int replacement,
+                             hc_err err, const hc_rpc_status *st)
 {
-    hc_rpc_status st = {0};
-    uint8_t h[32];
-    hc_err err = hc_rpc_send_raw_transaction(p->rpc, raw, len, h, &st);
-    observe(p, "eth_sendRawTransaction", &st);
-    f->bcast_ms = now_ms();
-    if (!err || (err == HC_ERR_RPC && st.cls == HC_RPC_ALREADY_KNOWN)) {
+    f->attempted = 1;
+    if (!err || (err == HC_ERR_RPC && st->cls == HC_RPC_ALREADY_KNOWN)) {
         unhold(p, HOLD_FUNDS);
         return;
     }
     if (err != HC_ERR_RPC) {
-        log_err("broadcast_failed", err, &st); /* retried */
+        log_err("broadcast_failed", err, st); /* retried */
         return;
     }
-    switch (st.cls) {
+    switch (st->cls) {
     case HC_RPC_NONCE_TOO_LOW:
         /* one of our transactions for this nonce may be mined: the
          * receipts of every hash are looked at each round; the counter is
@@ -405,7 +422,7 @@ static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
             p->check_due = 1;
         break;
     case HC_RPC_INSUFFICIENT_FUNDS:
-        hold(p, HOLD_FUNDS, st.message);
+        hold(p, HOLD_FUNDS, st->message);
         break;
     case HC_RPC_FEE_TOO_LOW:
         /* replaced with the chain's fees in REBROADCAST_MS, not at once:
@@ -417,7 +434,91 @@ static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
     default:
         break;
     }
-    log_err("broadcast_failed", err, &st);
+    log_err("broadcast_failed", err, st);
+}
+
+/* Sends a stored transaction: through the sender thread when there is one
+ * (the worker goes on while the node takes it), else here. */
+static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
+                      int replacement)
+{
+    f->bcast_ms = now_ms();
+    if (p->srpc) {
+        struct bjob *j = malloc(sizeof *j + len);
+        if (!j)
+            return; /* re-broadcast later */
+        j->nonce = f->nonce;
+        j->replacement = replacement;
+        j->len = len;
+        j->next = NULL;
+        memcpy(j->raw, raw, len);
+        pthread_mutex_lock(&p->mu);
+        *p->jobs_tail = j;
+        p->jobs_tail = &j->next;
+        pthread_cond_signal(&p->scv);
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+    hc_rpc_status st = {0};
+    uint8_t h[32];
+    hc_err err = hc_rpc_send_raw_transaction(p->rpc, raw, len, h, &st);
+    observe(p, "eth_sendRawTransaction", &st);
+    broadcast_result(p, f, replacement, err, &st);
+}
+
+static flight *flight_at(hc_pipeline *p, uint64_t nonce);
+
+/* Applies what the sender thread reported. Returns how many. */
+static size_t drain_results(hc_pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    struct bjob *r = p->results;
+    p->results = NULL;
+    pthread_mutex_unlock(&p->mu);
+    size_t n = 0;
+    while (r) {
+        struct bjob *next = r->next;
+        flight *f = flight_at(p, r->nonce);
+        if (f)
+            broadcast_result(p, f, r->replacement, r->err, &r->st);
+        free(r);
+        r = next;
+        n++;
+    }
+    return n;
+}
+
+static void *sender(void *arg)
+{
+    hc_pipeline *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && !p->jobs)
+            pthread_cond_wait(&p->scv, &p->mu);
+        if (p->stop)
+            break;
+        struct bjob *j = p->jobs;
+        p->jobs = j->next;
+        if (!p->jobs)
+            p->jobs_tail = &p->jobs;
+        pthread_mutex_unlock(&p->mu);
+        uint8_t h[32];
+        j->st = (hc_rpc_status){0};
+        j->err =
+            hc_rpc_send_raw_transaction(p->srpc, j->raw, j->len, h, &j->st);
+        observe(p, "eth_sendRawTransaction", &j->st);
+        pthread_mutex_lock(&p->mu);
+        /* results are applied in order: append */
+        j->next = NULL;
+        struct bjob **t = &p->results;
+        while (*t)
+            t = &(*t)->next;
+        *t = j;
+        p->wake = 1;
+        pthread_cond_signal(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
 }
 
 static hc_err load_sent(hc_pipeline *p, uint64_t nonce, const uint8_t hash[32],
@@ -533,6 +634,19 @@ static hc_err settle_one(hc_ltx *tx, hc_pipeline *p, struct settle *x)
     hc_err err = hc_u256_mul(&fee, &gas, &r->effective_gas_price);
     if (!err)
         err = hc_u256_divmod_u64(&share, &rem, &fee, f->n ? f->n : 1);
+    /* the contract's Minted / MintSkipped events, decoded once */
+    hc_nft_event *evs = calloc(r->nlogs ? r->nlogs : 1, sizeof *evs);
+    size_t nev = 0;
+    if (!evs)
+        err = HC_ERR_NOMEM;
+    for (size_t k = 0; !err && k < r->nlogs; k++) {
+        hc_nft_event ev;
+        if (memcmp(r->logs[k].address.b, p->o.contract.b, 20) ||
+            hc_nft_decode_event(&r->logs[k], &ev))
+            continue;
+        if (ev.kind == HC_NFT_EVENT_MINTED || ev.kind == HC_NFT_EVENT_SKIPPED)
+            evs[nev++] = ev;
+    }
     for (size_t i = 0; !err && i < f->n; i++) {
         hc_mint m;
         err = hc_ltx_mint_get(tx, f->ids[i], &m);
@@ -549,13 +663,13 @@ static hc_err settle_one(hc_ltx *tx, hc_pipeline *p, struct settle *x)
         }
         hc_nft_event ev = {0};
         int found = 0;
-        for (size_t k = 0; k < r->nlogs && !found; k++) {
-            if (memcmp(r->logs[k].address.b, p->o.contract.b, 20) ||
-                hc_nft_decode_event(&r->logs[k], &ev) ||
-                memcmp(ev.token_id, m.content_hash, 32))
-                continue;
-            found = ev.kind == HC_NFT_EVENT_MINTED ||
-                    ev.kind == HC_NFT_EVENT_SKIPPED;
+        /* events come in the batch's order: look from this mint's place */
+        for (size_t j = 0; j < nev && !found; j++) {
+            const hc_nft_event *e = &evs[(i + j) % nev];
+            if (!memcmp(e->token_id, m.content_hash, 32)) {
+                ev = *e;
+                found = 1;
+            }
         }
         memcpy(m.tx_hash, r->tx_hash, 32);
         m.block = r->block_number;
@@ -591,6 +705,7 @@ static hc_err settle_one(hc_ltx *tx, hc_pipeline *p, struct settle *x)
         if (!err)
             err = hc_ltx_mint_put(tx, &m, HC_J_RECEIPT);
     }
+    free(evs);
     return err;
 }
 
@@ -647,7 +762,17 @@ static void replace(hc_pipeline *p, flight *f);
 /* Looks at one flight; returns 1 with *s filled when it can be settled. */
 static int follow(hc_pipeline *p, flight *f, struct settle *s)
 {
-    for (size_t i = f->nhashes; i-- > 0;) {
+    if (!f->attempted)
+        return 0; /* not sent yet: the sender thread has it */
+    if (!p->have_latest) {
+        if (tx_count(p, "latest", &p->latest))
+            return 0;
+        p->have_latest = 1;
+    }
+    /* a nonce the chain has not used has no receipt: not asked, unless a
+     * receipt was seen (a reorg may have undone it) */
+    for (size_t i = f->nonce < p->latest || f->mined ? f->nhashes : 0;
+         i-- > 0;) {
         hc_rpc_status st = {0};
         hc_err err = hc_rpc_get_receipt(p->rpc, f->hashes[i], &s->r, &st);
         observe(p, "eth_getTransactionReceipt", &st);
@@ -661,6 +786,13 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
             hc_receipt_free(&s->r);
             return 0; /* not deep enough yet */
         }
+        s->f = f;
+        /* the block's time: from the logs when the node puts it there,
+         * else from the block (whose hash must be the receipt's) */
+        if (s->r.nlogs && s->r.logs[0].has_block_timestamp) {
+            s->block_time_ms = s->r.logs[0].block_timestamp * 1000;
+            return 1;
+        }
         hc_block b = {0};
         char tag[19];
         st = (hc_rpc_status){0};
@@ -671,7 +803,6 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
             hc_receipt_free(&s->r); /* moving under us: next round */
             return 0;
         }
-        s->f = f;
         s->block_time_ms = b.timestamp * 1000;
         return 1;
     }
@@ -686,11 +817,6 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
         f->mined = 0;
         rebroadcast(p, f);
         return 0;
-    }
-    if (!p->have_latest) {
-        if (tx_count(p, "latest", &p->latest))
-            return 0;
-        p->have_latest = 1;
     }
     if (f->nonce < p->latest) {
         /* the nonce is used and none of our transactions for it has a
@@ -892,6 +1018,8 @@ static void settle_all(hc_pipeline *p, struct settle *s, size_t n)
             if (s[i].f->n && r->status == 1 &&
                 r->gas_used / s[i].f->n > p->gas_per_mint)
                 p->gas_per_mint = r->gas_used / s[i].f->n;
+            if (r->status != 1 || r->gas_used > s[i].f->gas - s[i].f->gas / 10)
+                p->estimate_in = 0; /* estimate the next batch */
             if (r->status != 1)
                 hc_metrics_add(p->m, "haechi_txs_reverted_total", NULL, 1);
         }
@@ -909,12 +1037,13 @@ static void settle_all(hc_pipeline *p, struct settle *s, size_t n)
     }
 }
 
-static void follow_all(hc_pipeline *p)
+/* Returns how many flights were settled or dropped. */
+static size_t follow_all(hc_pipeline *p)
 {
     struct settle *s = calloc(p->nfl ? p->nfl : 1, sizeof *s);
-    size_t n = 0;
+    size_t n = 0, before = p->nfl;
     if (!s)
-        return;
+        return 0;
     for (size_t i = 0; i < p->nfl; i++) {
         int r = follow(p, p->fl[i], &s[n]);
         if (r == 1)
@@ -925,6 +1054,7 @@ static void follow_all(hc_pipeline *p)
     }
     settle_all(p, s, n);
     free(s);
+    return before - p->nfl;
 }
 
 /* ---- new batches */
@@ -967,8 +1097,9 @@ static int queued_any(hc_pipeline *p)
     return any;
 }
 
-/* Builds, signs, stores (one commit) and broadcasts up to `room` batches. */
-static int start_batches(hc_pipeline *p, size_t room)
+/* Builds, signs, stores (one commit) and broadcasts up to `room` batches;
+ * returns how many. */
+static size_t start_batches(hc_pipeline *p, size_t room)
 {
     struct pick q = {0};
     hc_rpc_status st = {0};
@@ -1029,7 +1160,18 @@ static int start_batches(hc_pipeline *p, size_t room)
             unhold(p, HOLD_FEE_CAP);
         }
         uint64_t est = 0;
-        if (!err) {
+        int any_hold = 0;
+        for (int h = 0; h < HOLD_END; h++)
+            any_hold |= p->held[h];
+        if (!err && p->est_per_mint && p->estimate_in && !any_hold) {
+            /* gas from the last estimate's figure per mint (+25 %): an
+             * estimate executes the whole batch, as costly on the node as
+             * the transaction itself. Re-estimated every 16 batches, after
+             * a revert and while the queue holds. */
+            p->estimate_in--;
+            tx.gas_limit = 30000 + n * p->est_per_mint;
+            tx.gas_limit += tx.gas_limit / 4;
+        } else if (!err) {
             st = (hc_rpc_status){0};
             err = hc_rpc_estimate_gas(p->rpc, &p->signer, &p->o.contract,
                                       cd.data, cd.len, NULL, &est, &st);
@@ -1055,9 +1197,11 @@ static int start_batches(hc_pipeline *p, size_t room)
                 unhold(p, HOLD_REJECTED);
                 if (!p->nfl)
                     unhold(p, HOLD_FUNDS);
+                p->est_per_mint = (est + n - 1) / n;
+                p->estimate_in = 16;
             }
+            tx.gas_limit = est + est / 5;
         }
-        tx.gas_limit = est + est / 5;
         hc_u256 g = hc_u256_from_u64(tx.gas_limit), worst;
         if (!err && !hc_u256_mul(&worst, &g, tx_fee_cap(&tx))) {
             /* flights built in this round are not in p->fl yet */
@@ -1138,7 +1282,7 @@ out:
     free(items);
     free(q.ids);
     hc_buf_free(&cd);
-    return started > 0 && q.n == room * bs; /* more may be waiting */
+    return started;
 }
 
 /* ---- the nonce check */
@@ -1361,6 +1505,7 @@ static hc_err resume(hc_pipeline *p)
         hc_log_uint(&l, "mints", f->n);
         hc_log_uint(&l, "hashes", f->nhashes);
         hc_log_end(&l);
+        f->attempted = 1; /* perhaps sent before the restart */
         if (f->nhashes)
             rebroadcast(p, f);
         else
@@ -1382,8 +1527,10 @@ static void follow_transfers(hc_pipeline *p)
     for (size_t i = 0; i < p->nfl; i++)
         if (p->fl[i]->mined && p->fl[i]->block <= upto)
             upto = p->fl[i]->block - 1;
-    if (upto <= p->follow_to)
+    uint64_t t = now_ms();
+    if (upto <= p->follow_to || t - p->follow_ms < 1000)
         return;
+    p->follow_ms = t;
     hc_rpc_status st = {0};
     uint64_t done = 0;
     hc_err err =
@@ -1395,7 +1542,8 @@ static void follow_transfers(hc_pipeline *p)
         p->follow_to = done;
 }
 
-/* One round; returns 1 if there is more to do right away. */
+/* One round; returns 1 if it moved something (then the next round starts
+ * at once: more may be ready). */
 static int round_(hc_pipeline *p)
 {
     hc_rpc_status st = {0};
@@ -1414,15 +1562,18 @@ static int round_(hc_pipeline *p)
         p->unreachable = 0;
     }
     p->have_latest = 0;
+    size_t progress = drain_results(p);
     if (p->check_due || now_ms() - p->check_ms >= p->o.nonce_check_ms)
         nonce_check(p);
-    follow_all(p);
+    progress += follow_all(p);
     follow_transfers(p);
-    int more = 0;
     /* while the signer cannot pay, only with nothing in flight (the
      * estimate or the broadcast says when it can again) */
     if (p->nfl < p->o.max_inflight && (!p->held[HOLD_FUNDS] || !p->nfl))
-        more = start_batches(p, p->o.max_inflight - p->nfl);
+        /* at most 4 per commit: the first go out while the next are
+         * built (the next round follows at once) */
+        progress += start_batches(
+            p, p->o.max_inflight - p->nfl < 4 ? p->o.max_inflight - p->nfl : 4);
     /* the cap hold ends when nothing waits on it any more */
     if (p->held[HOLD_FEE_CAP]) {
         int capped = 0;
@@ -1431,7 +1582,7 @@ static int round_(hc_pipeline *p)
         if (!capped && !queued_any(p))
             unhold(p, HOLD_FEE_CAP);
     }
-    return more;
+    return progress > 0;
 }
 
 static void *worker(void *arg)
@@ -1453,14 +1604,17 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         if (p->stop)
             break;
-        if (more)
+        if (more || p->wake) {
+            p->wake = 0;
             continue;
+        }
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += (long)p->o.wait_ms * 1000000L;
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&p->cv, &p->mu, &until);
+        p->wake = 0;
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -1555,7 +1709,20 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    pthread_cond_init(&p->scv, NULL);
+    p->jobs_tail = &p->jobs;
+    p->srpc = p->o.send_rpc;
+    if (p->srpc && pthread_create(&p->sthread, NULL, sender, p) != 0)
+        p->srpc = NULL; /* sends in the worker, then */
     if (pthread_create(&p->thread, NULL, worker, p) != 0) {
+        if (p->srpc) {
+            pthread_mutex_lock(&p->mu);
+            p->stop = 1;
+            pthread_cond_broadcast(&p->scv);
+            pthread_mutex_unlock(&p->mu);
+            pthread_join(p->sthread, NULL);
+        }
+        pthread_cond_destroy(&p->scv);
         pthread_cond_destroy(&p->cv);
         pthread_mutex_destroy(&p->mu);
         sodium_free(p->sk);
@@ -1573,8 +1740,21 @@ void hc_pipeline_stop(hc_pipeline *p)
     pthread_mutex_lock(&p->mu);
     p->stop = 1;
     pthread_cond_broadcast(&p->cv);
+    pthread_cond_broadcast(&p->scv);
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->thread, NULL);
+    if (p->srpc)
+        pthread_join(p->sthread, NULL);
+    /* unsent jobs are in the ledger: a restart sends them */
+    for (struct bjob *j = p->jobs, *n; j; j = n) {
+        n = j->next;
+        free(j);
+    }
+    for (struct bjob *j = p->results, *n; j; j = n) {
+        n = j->next;
+        free(j);
+    }
+    pthread_cond_destroy(&p->scv);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
     while (p->nfl)

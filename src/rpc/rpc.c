@@ -772,6 +772,13 @@ static hc_err parse_log(const cJSON *o, hc_log *l)
     if (rm && !cJSON_IsBool(rm))
         return HC_ERR_RPC_MALFORMED;
     l->removed = cJSON_IsTrue(rm);
+    /* not in every node's answer (execution-apis added it in 2024) */
+    const cJSON *ts = get(o, "blockTimestamp");
+    if (ts && !cJSON_IsNull(ts)) {
+        if (hc_rpc_quantity_u64(ts, &l->block_timestamp))
+            return HC_ERR_RPC_MALFORMED;
+        l->has_block_timestamp = 1;
+    }
     hc_buf b;
     hc_buf_init(&b, (size_t)16 << 20, 0);
     hc_err err = hc_rpc_data(get(o, "data"), &b);
