@@ -213,6 +213,9 @@ while [ -z "$mined" ] && [ $SECONDS -lt $deadline ]; do
     [ -z "$mined" ] && sleep 0.05
 done
 if [ -n "$mined" ]; then ok; else bad "the batch was not seen mined"; fi
+# haechid looks every round (100 ms here); the batch needs two more blocks
+# (2 s) to settle: let it see the receipt, then take the blocks away
+sleep 0.5
 "$CAST" rpc --rpc-url "$ANVIL_RPC" anvil_reorg 2 '[]' >/dev/null
 if settled 60 confirmed "${reorg_ids[@]}"; then ok; else bad "not confirmed after the reorg: $(tail -n 5 "$HD_LOG")"; fi
 reorgs=$(metric haechi_reorgs_total)
