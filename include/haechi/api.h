@@ -23,6 +23,7 @@
 
 #include "haechi/config.h"
 #include "haechi/err.h"
+#include "haechi/key.h"
 #include "haechi/ledger.h"
 #include "haechi/metrics.h"
 #include "haechi/rpc.h"
@@ -41,6 +42,9 @@ typedef struct hc_api_deps {
 HC_WUR hc_err hc_api_start(hc_api **out, const hc_api_deps *deps);
 /* The bound port. */
 uint16_t hc_api_port(const hc_api *a);
+/* The pipeline's signer (NULL: none): /readyz then reports whether it can
+ * pay for gas ("funded"; "unfunded" is not ready). */
+void hc_api_set_signer(hc_api *a, const hc_address *signer);
 /* Stops accepting connections, waits up to grace_ms for requests in flight,
  * then stops. */
 void hc_api_stop(hc_api *a, long grace_ms);

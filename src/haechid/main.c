@@ -207,6 +207,9 @@ int main(int argc, char **argv)
             po.nonce_check_ms = cfg.nonce_check * 1000;
             po.send_rpc = srpc;
             err = hc_pipeline_start(&pipe, ledger, prpc, metrics, sk, &po);
+            hc_address signer;
+            if (!err && !hc_key_address(&signer, sk))
+                hc_api_set_signer(api, &signer);
         }
         hc_memzero(sk, sizeof sk);
         if (err) {

@@ -128,6 +128,9 @@ struct hc_api {
     double ready_at;   /* monotonic seconds of the last chain check */
     int ready_checking;
     char ready_chain[32]; /* its result */
+    int has_signer;       /* the pipeline's signer (readyz checks funds) */
+    hc_address signer;
+    char ready_signer[32];
     uint16_t port;
     pthread_mutex_t mu; /* buckets, counters below */
     struct bucket *buckets[256];
@@ -1133,7 +1136,24 @@ static enum MHD_Result get_ready(struct req *r, struct MHD_Connection *c)
                 hc_metrics_observe(a->m, "haechi_rpc_seconds",
                                    "method=\"eth_chainId\"",
                                    st.elapsed_ms / 1000.0);
+            /* the signer must be able to pay for gas */
+            const char *sstate = "not configured";
             pthread_mutex_lock(&a->mu);
+            int has_signer = a->has_signer;
+            hc_address signer = a->signer;
+            pthread_mutex_unlock(&a->mu);
+            if (has_signer && !err) {
+                hc_u256 bal;
+                if (hc_rpc_get_balance(a->ready_rpc, &signer, "latest", &bal,
+                                       &st))
+                    sstate = "unknown";
+                else
+                    sstate = hc_u256_is_zero(&bal) ? "unfunded" : "funded";
+            } else if (has_signer) {
+                sstate = "unknown";
+            }
+            pthread_mutex_lock(&a->mu);
+            snprintf(a->ready_signer, sizeof a->ready_signer, "%s", sstate);
             snprintf(a->ready_chain, sizeof a->ready_chain, "%s", state);
             a->ready_at = t;
             a->ready_checking = 0;
@@ -1150,8 +1170,19 @@ static enum MHD_Result get_ready(struct req *r, struct MHD_Connection *c)
         cJSON_AddStringToObject(checks, "chain", "not configured");
         ready = 0;
     }
-    /* the signer is the pipeline's; until it runs, nothing to fund */
-    cJSON_AddStringToObject(checks, "signer", "not configured");
+    /* the pipeline's signer: "funded", "unfunded" (not ready: nothing can
+     * be minted), "unknown" (the balance could not be read) or "not
+     * configured" (no pipeline: mints are only queued) */
+    char sstate[32];
+    pthread_mutex_lock(&a->mu);
+    snprintf(sstate, sizeof sstate, "%s",
+             !a->has_signer ? "not configured"
+             : a->ready_at  ? a->ready_signer
+                            : "checking");
+    pthread_mutex_unlock(&a->mu);
+    cJSON_AddStringToObject(checks, "signer", sstate);
+    if (!strcmp(sstate, "unfunded"))
+        ready = 0;
     cJSON_AddStringToObject(o, "status", ready ? "ready" : "not ready");
     cJSON_AddItemToObject(o, "checks", checks);
     return send_json(r, c, ready ? 200 : 503, o, NULL, NULL);
@@ -1496,6 +1527,16 @@ hc_err hc_api_start(hc_api **out, const hc_api_deps *deps)
     a->port = info ? info->port : deps->cfg->listen_port;
     *out = a;
     return HC_OK;
+}
+
+void hc_api_set_signer(hc_api *a, const hc_address *signer)
+{
+    pthread_mutex_lock(&a->mu);
+    a->has_signer = signer != NULL;
+    if (signer)
+        a->signer = *signer;
+    a->ready_at = 0; /* check again */
+    pthread_mutex_unlock(&a->mu);
 }
 
 uint16_t hc_api_port(const hc_api *a)

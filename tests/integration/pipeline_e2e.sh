@@ -107,6 +107,11 @@ done
 eq "tokens on chain = requests + the one minted elsewhere" "$total" $((N + 1))
 eq "confirmed count" "$confirmed" "$N"
 
+# ready, with a funded signer
+req GET /readyz
+eq "readyz" "$CODE" 200
+eq "readyz: signer" "$(jstr signer)" funded
+
 # the provenance route reflects the chain
 req GET "/v1/provenance/$(sha "$T/files/work1")"
 eq "provenance" "$CODE" 200
