@@ -116,6 +116,26 @@ eq "readyz: signer" "$(jstr signer)" funded
 req GET "/v1/provenance/$(sha "$T/files/work1")"
 eq "provenance" "$CODE" 200
 eq "provenance owner" "$(jstr owner)" "${creators[1]}"
+
+# the token changes hands on chain (its creator sells it): the pipeline's
+# Transfer follower updates the owner in the ledger
+buyer=${creators[3]}
+seller_key=$("$CAST" wallet private-key "$mnemonic" 12) # creators[1]
+"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$("$CAST" wallet private-key "$mnemonic" 0)" \
+    "${creators[1]}" --value 1ether >/dev/null # gas money
+"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$seller_key" "$contract" \
+    "transferFrom(address,address,uint256)" "${creators[1]}" "$buyer" \
+    "0x$(sha "$T/files/work1")" >/dev/null
+# one more block on top (confirmations) and a round of the follower
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
+deadline=$((SECONDS + 30))
+while :; do
+    req GET "/v1/provenance/$(sha "$T/files/work1")"
+    [ "$(jstr owner)" = "$buyer" ] && break
+    [ $SECONDS -ge $deadline ] && break
+    sleep 0.3
+done
+eq "provenance owner after a transfer on chain" "$(jstr owner)" "$buyer"
 hd_stop
 hd_verify
 hd_done
