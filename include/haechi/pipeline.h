@@ -31,7 +31,8 @@
  * budget is spent or the signer cannot pay: the gauge
  * haechi_pipeline_hold{reason=…} is 1 and a log line says why; it resumes
  * by itself when the cause goes away.
- * On start it resumes everything in flight from the ledger (every hash of
+ * On start it waits for the node (checking its chain id against chain_id)
+ * and resumes everything in flight from the ledger (every hash of
  * every submitted batch, and filler transactions) and broadcasts it again.
  */
 #ifndef HAECHI_PIPELINE_H
@@ -50,7 +51,7 @@ typedef struct hc_pipeline hc_pipeline;
 
 typedef struct hc_pipeline_opts {
     hc_address contract;
-    uint64_t chain_id;         /* must match the node's */
+    uint64_t chain_id;         /* must match the node's; 0 = the node's */
     unsigned batch_size;       /* mints per transaction; 0 = 50 */
     unsigned wait_ms;          /* pause between idle rounds; 0 = 200 */
     unsigned confirmations;    /* 0 = 1 */

@@ -163,8 +163,6 @@ int main(int argc, char **argv)
     int have_key = cfg.keys_file[0] || (key_hex && *key_hex);
     if (rpc && cfg.contract[0] && have_key) {
         uint8_t sk[32];
-        uint64_t chain = 0;
-        hc_rpc_status st;
         hc_pipeline_opts po = {0};
         char kwhy[1200] = "";
         if (cfg.keys_file[0])
@@ -183,19 +181,11 @@ int main(int argc, char **argv)
         err = hc_rpc_open(&prpc, cfg.rpc_url, NULL);
         if (!err)
             err = hc_rpc_open(&srpc, cfg.rpc_url, NULL);
-        if (!err)
-            err = hc_rpc_chain_id(prpc, &chain, &st);
-        if (!err && cfg.chain_id && chain != cfg.chain_id) {
-            hc_logline cl;
-            hc_log_begin(&cl, HC_LOG_ERROR, "chain_id_mismatch");
-            hc_log_uint(&cl, "configured", cfg.chain_id);
-            hc_log_uint(&cl, "node", chain);
-            hc_log_end(&cl);
-            err = HC_ERR_TX_CHAIN_ID;
-        }
+        /* the node's chain id is checked by the pipeline, which waits for
+         * a node that does not answer yet (the API runs meanwhile) */
         if (!err) {
             (void)!hc_address_parse(&po.contract, cfg.contract);
-            po.chain_id = chain;
+            po.chain_id = cfg.chain_id; /* 0: the node's */
             po.batch_size = cfg.batch_size;
             po.wait_ms = cfg.batch_wait_ms;
             po.confirmations = cfg.confirmations;

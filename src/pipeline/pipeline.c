@@ -106,6 +106,8 @@ struct hc_pipeline {
     uint64_t follow_to;    /* Transfer events applied up to this block */
     uint64_t unreachable;  /* rounds the node has not answered */
     uint64_t follow_ms;    /* last Transfer following step */
+    int chain_ok;          /* the node's chain id was checked */
+    unsigned resume_tries;
 };
 
 static uint64_t now_ms(void)
@@ -1459,6 +1461,25 @@ static int resume_sent(void *arg, const uint8_t *k, size_t klen,
 
 static hc_err resume(hc_pipeline *p)
 {
+    /* the node's chain: the configured one, or taken from the node */
+    if (!p->chain_ok) {
+        uint64_t chain;
+        hc_rpc_status st = {0};
+        hc_err err = hc_rpc_chain_id(p->rpc, &chain, &st);
+        observe(p, "eth_chainId", &st);
+        if (err)
+            return err;
+        if (p->o.chain_id && chain != p->o.chain_id) {
+            hc_logline l;
+            hc_log_begin(&l, HC_LOG_ERROR, "chain_id_mismatch");
+            hc_log_uint(&l, "configured", p->o.chain_id);
+            hc_log_uint(&l, "node", chain);
+            hc_log_end(&l);
+            return HC_ERR_TX_CHAIN_ID;
+        }
+        p->o.chain_id = chain;
+        p->chain_ok = 1;
+    }
     /* the counter */
     hc_buf b;
     hc_nonce_state ns;
@@ -1594,9 +1615,11 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->mu);
         int more = 0;
         if (!resumed) {
+            /* until the node answers (and is the right chain): logged on
+             * the first try and every 100th */
             hc_err err = resume(p);
             resumed = err == HC_OK;
-            if (err)
+            if (err && p->resume_tries++ % 100 == 0)
                 log_err("resume_failed", err, NULL);
         }
         if (resumed)

@@ -137,5 +137,19 @@ while :; do
 done
 eq "provenance owner after a transfer on chain" "$(jstr owner)" "$buyer"
 hd_stop
+
+# configured for another chain: the API stays up, the pipeline refuses to
+# sign (chain_id_mismatch) and readyz says why
+HAECHI_SIGNER_KEY=$("$CAST" wallet private-key "$mnemonic" 7)
+hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=1 \
+    HAECHI_SIGNER_KEY="$HAECHI_SIGNER_KEY"
+deadline=$((SECONDS + 10))
+until grep -q '"event":"chain_id_mismatch"' "$HD_LOG" || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+if grep -q '"event":"chain_id_mismatch".*"configured":1,"node":31337' "$HD_LOG"; then ok; else bad "no chain_id_mismatch: $(tail -n 3 "$HD_LOG")"; fi
+hd_healthy "a chain id mismatch"
+req GET /readyz
+eq "readyz, wrong chain" "$CODE" 503
+eq "readyz: chain" "$(jstr chain)" "wrong chain id"
+hd_stop
 hd_verify
 hd_done
