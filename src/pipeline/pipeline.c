@@ -100,7 +100,6 @@ struct hc_pipeline {
     int held[HOLD_END];
     uint64_t spent_day;    /* UTC day of spent */
     hc_u256 spent;         /* fees paid that day */
-    uint64_t gas_per_mint; /* largest seen, for the budget estimate */
     uint64_t est_per_mint; /* gas per mint of the last estimate */
     unsigned estimate_in;  /* batches before the next estimate */
     uint64_t follow_to;    /* Transfer events applied up to this block */
@@ -860,39 +859,53 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
     return 0;
 }
 
+/* Signs tx (fees set) for flight f into t: the signed bytes (t->raw, to
+ * be freed by the caller, also on error) and the sent_txs record. */
+static hc_err sign_tx(hc_pipeline *p, flight *f, hc_tx *tx, struct signed_tx *t)
+{
+    memset(t, 0, sizeof *t);
+    t->f = f;
+    hc_buf_init(&t->raw, HC_TX_MAX_SIZE, 0);
+    hc_err err;
+    if ((err = hc_tx_sign(tx, p->sk)) || (err = hc_tx_serialize(&t->raw, tx)) ||
+        (err = hc_tx_hash(t->s.hash, tx)))
+        return err;
+    t->s.signer = p->signer;
+    t->s.nonce = tx->nonce;
+    t->s.raw = t->raw.data;
+    t->s.raw_len = t->raw.len;
+    t->s.sent_ms = now_ms();
+    t->s.max_fee = *tx_fee_cap(tx);
+    t->s.priority_fee = tx->max_priority_fee_per_gas;
+    t->s.mint_ids = f->n ? &f->ids[0][0] : NULL;
+    t->s.n_mints = f->n;
+    return HC_OK;
+}
+
+/* The flight's latest transaction is now s (stored). */
+static void flight_took(flight *f, const hc_sent_tx *s, uint64_t gas)
+{
+    memcpy(f->hashes[f->nhashes++], s->hash, 32);
+    f->sent_ms = s->sent_ms;
+    f->max_fee = s->max_fee;
+    f->gas = gas;
+}
+
 /* Signs tx (fees set) for flight f, stores it with the ledger commit and
  * broadcasts it. */
 static hc_err sign_store_send(hc_pipeline *p, flight *f, hc_tx *tx,
                               int replacement)
 {
     struct signed_tx t;
-    memset(&t, 0, sizeof t);
-    t.f = f;
-    uint8_t hash[32];
-    hc_err err;
-    hc_buf_init(&t.raw, HC_TX_MAX_SIZE, 0);
-    if ((err = hc_tx_sign(tx, p->sk)) || (err = hc_tx_serialize(&t.raw, tx)) ||
-        (err = hc_tx_hash(hash, tx)))
-        goto out;
-    t.s.signer = p->signer;
-    t.s.nonce = tx->nonce;
-    memcpy(t.s.hash, hash, 32);
-    t.s.raw = t.raw.data;
-    t.s.raw_len = t.raw.len;
-    t.s.sent_ms = now_ms();
-    t.s.max_fee = *tx_fee_cap(tx);
-    t.s.priority_fee = tx->max_priority_fee_per_gas;
-    t.s.mint_ids = f->n ? &f->ids[0][0] : NULL;
-    t.s.n_mints = f->n;
-    struct submit_ctx x = {p, &t, 1, p->next, replacement};
-    if ((err = hc_ledger_write(p->l, submit_write, &x)))
-        goto out;
-    memcpy(f->hashes[f->nhashes++], hash, 32);
-    f->sent_ms = t.s.sent_ms;
-    f->max_fee = t.s.max_fee;
-    f->gas = tx->gas_limit;
-    broadcast(p, f, t.raw.data, t.raw.len, replacement);
-out:
+    hc_err err = sign_tx(p, f, tx, &t);
+    if (!err) {
+        struct submit_ctx x = {p, &t, 1, p->next, replacement};
+        err = hc_ledger_write(p->l, submit_write, &x);
+    }
+    if (!err) {
+        flight_took(f, &t.s, tx->gas_limit);
+        broadcast(p, f, t.raw.data, t.raw.len, replacement);
+    }
     hc_buf_free(&t.raw);
     return err;
 }
@@ -1017,9 +1030,6 @@ static void settle_all(hc_pipeline *p, struct settle *s, size_t n)
                     hc_metrics_add(p->m, "haechi_fees_paid_gwei_total", NULL,
                                    (double)g + (double)rem / 1e9);
             }
-            if (s[i].f->n && r->status == 1 &&
-                r->gas_used / s[i].f->n > p->gas_per_mint)
-                p->gas_per_mint = r->gas_used / s[i].f->n;
             if (r->status != 1 || r->gas_used > s[i].f->gas - s[i].f->gas / 10)
                 p->estimate_in = 0; /* estimate the next batch */
             if (r->status != 1)
@@ -1219,32 +1229,14 @@ static size_t start_batches(hc_pipeline *p, size_t room)
                 unhold(p, HOLD_BUDGET);
             }
         }
-        uint8_t hash[32];
         struct signed_tx *s = &t[built];
-        hc_buf_init(&s->raw, HC_TX_MAX_SIZE, 0);
-        if (!err && !(err = hc_tx_sign(&tx, p->sk)) &&
-            !(err = hc_tx_serialize(&s->raw, &tx)) &&
-            !(err = hc_tx_hash(hash, &tx))) {
-            s->f = f;
-            s->s.signer = p->signer;
-            s->s.nonce = tx.nonce;
-            memcpy(s->s.hash, hash, 32);
-            s->s.raw = s->raw.data;
-            s->s.raw_len = s->raw.len;
-            s->s.sent_ms = now_ms();
-            s->s.max_fee = *tx_fee_cap(&tx);
-            s->s.priority_fee = tx.max_priority_fee_per_gas;
-            s->s.mint_ids = &f->ids[0][0];
-            s->s.n_mints = n;
+        if (!err && !(err = sign_tx(p, f, &tx, s))) {
             f->nonce = tx.nonce;
-            memcpy(f->hashes[0], hash, 32);
-            f->nhashes = 1;
-            f->gas = tx.gas_limit;
-            f->max_fee = s->s.max_fee;
-            f->sent_ms = s->s.sent_ms;
+            flight_took(f, &s->s, tx.gas_limit);
             built++;
         } else {
-            hc_buf_free(&s->raw);
+            if (s->f == f) /* sign_tx ran: its buffer */
+                hc_buf_free(&s->raw);
             flight_free(f);
         }
         hc_tx_free(&tx);

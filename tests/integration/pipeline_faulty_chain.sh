@@ -50,14 +50,9 @@ trap 'proxy_kill; keep; hd_cleanup; anvil_stop' EXIT
 ANVIL_KEEP_STATES=256 anvil_start "$T/anvil" --block-time 1
 mnemonic="test test test test test test test test test test test junk"
 k() { "$CAST" wallet private-key "$mnemonic" "$1"; }
-export DEPLOYER_KEY
-DEPLOYER_KEY=$(k 0)
 signer=$("$CAST" wallet address --private-key "$(k 9)")
-contract=$("$HAECHI" deploy --rpc "$ANVIL_RPC" --key-env DEPLOYER_KEY)
-DEPLOYER_KEY=$(k 0)
-role=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "MINTER_ROLE()(bytes32)")
-"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$DEPLOYER_KEY" "$contract" \
-    "grantRole(bytes32,address)" "$role" "$signer" >/dev/null
+hd_deploy "$signer"
+contract=$CONTRACT
 key=$(hd_client dept minter,auditor)
 creators=()
 for i in 1 2 3 4; do

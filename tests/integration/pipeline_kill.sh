@@ -51,14 +51,9 @@ trap 'stop_load; keep; hd_cleanup; anvil_stop' EXIT
 ANVIL_KEEP_STATES=16 anvil_start "$T/anvil" --block-time 1
 mnemonic="test test test test test test test test test test test junk"
 k() { "$CAST" wallet private-key "$mnemonic" "$1"; }
-export DEPLOYER_KEY
-DEPLOYER_KEY=$(k 0)
 signer=$("$CAST" wallet address --private-key "$(k 9)")
-contract=$("$HAECHI" deploy --rpc "$ANVIL_RPC" --key-env DEPLOYER_KEY)
-DEPLOYER_KEY=$(k 0)
-role=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "MINTER_ROLE()(bytes32)")
-"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$DEPLOYER_KEY" "$contract" \
-    "grantRole(bytes32,address)" "$role" "$signer" >/dev/null
+hd_deploy "$signer"
+contract=$CONTRACT
 key=$(hd_client loadgen minter,auditor)
 creators=()
 for i in 1 2 3 4; do
@@ -239,7 +234,7 @@ eq "one mint id per work" "$distinct" "$accepted"
 eq "one 202 per work" "$(cut -d' ' -f1 "$T/accepted" | sort -u | wc -l)" "$accepted"
 
 HD_URL=$URL
-: >"$T/owners.todo"
+: >"$T/owners.list"
 while read -r i mid _; do
     req GET "/v1/mints/$mid" -H "Authorization: Bearer $key"
     s=$(jstr state)
@@ -249,7 +244,7 @@ while read -r i mid _; do
     fi
     tid=0x$(sha "$T/works/w$i")
     eq "work $i token id" "$(jstr token_id)" "$tid"
-    echo "$i $tid" >>"$T/owners.todo"
+    echo "$i $tid" >>"$T/owners.list"
 done <"$T/accepted"
 # ownerOf of every token on chain: eth_call in JSON-RPC batches of 100
 # straight to anvil (a cast call each would take a minute), and a sample of
@@ -274,20 +269,20 @@ owner_check() { # lines "i tid" on stdin
             # no answer in the batch (anvil can fail a call of a batch
             # when a block comes in the middle of it): cast call it
             got=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" \
-                "$(awk -v i="$i" '$1 == i { print $2 }' "$T/owners.todo")" 2>&1) || true
+                "$(awk -v i="$i" '$1 == i { print $2 }' "$T/owners.list")" 2>&1) || true
             echo "work $i: $(grep -o "{[^{]*\"id\":$i,[^}]*}*" "$T/owners.raw" | head -c 300) in the eth_call batch; cast call: $got"
         fi
         eq "work $i: owner on chain" "${got,,}" "${creators[$((i % 4))],,}"
     done
 }
-split -l 100 "$T/owners.todo" "$T/owners.part."
+split -l 100 "$T/owners.list" "$T/owners.part."
 for part in "$T"/owners.part.*; do
     [ -e "$part" ] && owner_check <"$part"
 done
 while read -r i tid; do
     owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "$tid" 2>&1) || true
     eq "work $i: owner on chain (cast)" "$owner" "${creators[$((i % 4))]}"
-done < <(awk 'NR % 25 == 1' "$T/owners.todo")
+done < <(awk 'NR % 25 == 1' "$T/owners.list")
 total=0
 for c in "${creators[@]}"; do
     b=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "balanceOf(address)(uint256)" "$c")

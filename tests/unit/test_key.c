@@ -998,7 +998,9 @@ static void write_keys(const char *path, const char *text, mode_t mode)
 static void test_key_from_file(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/hc-keys-XXXXXX", path[64], why[256];
+    const char *tmp = getenv("TMPDIR");
+    char dir[512], path[600], why[1024];
+    snprintf(dir, sizeof dir, "%s/hc-keys-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/keys", dir);
     static const char *const hex =

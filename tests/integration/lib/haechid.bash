@@ -195,3 +195,15 @@ hd_healthy() {
 
 # sha256 hex of a file
 sha() { sha256sum "$1" | cut -c1-64; }
+
+# hd_deploy SIGNER: deploys the contract on $ANVIL_RPC with account 0 of
+# anvil's test mnemonic (`haechi deploy`) and grants SIGNER the minter role;
+# sets CONTRACT.
+hd_deploy() {
+    local signer=$1 dk role
+    dk=$("$CAST" wallet private-key "test test test test test test test test test test test junk" 0)
+    CONTRACT=$(DEPLOYER_KEY=$dk "$HAECHI" deploy --rpc "$ANVIL_RPC" --key-env DEPLOYER_KEY) || return 1
+    role=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "MINTER_ROLE()(bytes32)")
+    "$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$dk" "$CONTRACT" \
+        "grantRole(bytes32,address)" "$role" "$signer" >/dev/null
+}
