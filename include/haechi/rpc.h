@@ -82,6 +82,29 @@ hc_rpc_class hc_rpc_classify(int64_t code, const char *message);
 HC_WUR hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
                              cJSON **result, hc_rpc_status *st);
 
+/* One call of a batch. */
+typedef struct hc_rpc_batch_item {
+    const char *method;  /* in */
+    const cJSON *params; /* in, borrowed: a JSON array; NULL = [] */
+    cJSON *result;       /* out: the "result" member, detached (the caller
+                            frees it); NULL unless err is HC_OK */
+    hc_err err;          /* out: this call's outcome */
+    hc_rpc_class cls;    /* out: its class */
+} hc_rpc_batch_item;
+
+#define HC_RPC_BATCH_MAX 64
+
+/* Sends n (at most HC_RPC_BATCH_MAX) calls in one HTTP request, a JSON-RPC
+ * batch. HC_OK: the request went through and each item's err (and result)
+ * says how its call went (an answer missing from the batch leaves its item
+ * HC_ERR_RPC_MALFORMED). Otherwise the whole request failed, st says how,
+ * and every item carries that error. A node that refuses batches (an
+ * "invalid request" or "method not found" error, or HTTP 400, 404, 405, 413
+ * or 415 for the batch) is from then on sent one call at a time through
+ * this handle. */
+HC_WUR hc_err hc_rpc_batch(hc_rpc *c, hc_rpc_batch_item *items, size_t n,
+                           hc_rpc_status *st);
+
 /* ---- typed calls */
 HC_WUR hc_err hc_rpc_chain_id(hc_rpc *c, uint64_t *out, hc_rpc_status *st);
 HC_WUR hc_err hc_rpc_block_number(hc_rpc *c, uint64_t *out, hc_rpc_status *st);
@@ -173,6 +196,14 @@ typedef struct hc_receipt {
 } hc_receipt;
 
 void hc_receipt_free(hc_receipt *r);
+
+/* The receipts of n transactions, in batches (hc_rpc_batch). HC_OK: errs[i]
+ * says how receipt i went: HC_OK (out[i] filled, to be freed with
+ * hc_receipt_free), HC_ERR_NOT_FOUND (not mined, or unknown), or an error.
+ * Otherwise the request failed (st says how) and out[] is empty. */
+HC_WUR hc_err hc_rpc_get_receipts(hc_rpc *c, const uint8_t (*hashes)[32],
+                                  size_t n, hc_receipt *out, hc_err *errs,
+                                  hc_rpc_status *st);
 void hc_logs_free(hc_log *logs, size_t n);
 
 /* HC_ERR_NOT_FOUND while the transaction is not mined (null result). */

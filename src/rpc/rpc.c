@@ -21,6 +21,7 @@ struct hc_rpc {
     uint64_t next_id;
     hc_buf resp;
     int too_large;
+    int no_batch; /* the node refused a batch: one call each */
 };
 
 static const char *const class_names[HC_RPC_CLASS_END] = {
@@ -280,6 +281,116 @@ static double ms_since(const struct timespec *t0)
            (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* POSTs body (c->mu held) and parses the answer into *root (NULL on error).
+ * HTTP errors, transport errors and a JSON-RPC error object sent with an
+ * HTTP error status are reported here. *complete: an HTTP answer came
+ * whole (stray bytes may follow a wrong one: see drop_connection). */
+static hc_err post(hc_rpc *c, const char *body, cJSON **root, int *complete,
+                   hc_rpc_status *st)
+{
+    *root = NULL;
+    hc_buf_reset(&c->resp);
+    c->too_large = 0;
+    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    CURLcode cc = curl_easy_perform(c->curl);
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    st->http_status = status;
+    *complete = cc == CURLE_OK;
+
+    if (cc != CURLE_OK) {
+        if (c->too_large)
+            return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                              "response too large");
+        if (cc == CURLE_OPERATION_TIMEDOUT)
+            return set_status(st, HC_RPC_TIMEOUT, HC_ERR_RPC_TIMEOUT,
+                              curl_easy_strerror(cc));
+        if (status != 0 || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+            cc == CURLE_WEIRD_SERVER_REPLY)
+            /* the node answered, but its answer broke off (a status line
+             * came) or was not HTTP (hc_rpc_open lets only http and https
+             * URLs through) */
+            return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                              curl_easy_strerror(cc));
+        return set_status(st, HC_RPC_UNREACHABLE, HC_ERR_RPC_UNREACHABLE,
+                          curl_easy_strerror(cc));
+    }
+    cJSON *r = parse_all((const char *)c->resp.data, c->resp.len);
+    if (status < 200 || status > 299) {
+        /* some nodes send JSON-RPC errors with an HTTP error status */
+        const cJSON *e = cJSON_IsObject(r)
+                             ? cJSON_GetObjectItemCaseSensitive(r, "error")
+                             : NULL;
+        hc_err err;
+        if (cJSON_IsObject(e)) {
+            err = rpc_error(e, st);
+            if (status == 429) /* whatever its message says */
+                st->cls = HC_RPC_RATE_LIMITED;
+        } else {
+            char m[64];
+            snprintf(m, sizeof m, "HTTP status %ld", status);
+            err = set_status(st,
+                             status == 429 ? HC_RPC_RATE_LIMITED : HC_RPC_HTTP,
+                             HC_ERR_RPC_HTTP, m);
+        }
+        cJSON_Delete(r);
+        return err;
+    }
+    if (!r)
+        return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                          "response is not JSON");
+    *root = r;
+    return HC_OK;
+}
+
+/* Checks one JSON-RPC 2.0 answer object for request id; on HC_OK its
+ * "result" is detached into *result. */
+static hc_err envelope(cJSON *o, uint64_t id, cJSON **result, hc_rpc_status *st)
+{
+    if (!cJSON_IsObject(o))
+        return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                          "response is not a JSON object");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(o, "jsonrpc");
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "id");
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(o, "result");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
+    if (!cJSON_IsString(ver) || strcmp(ver->valuestring, "2.0") != 0 ||
+        !cJSON_IsNumber(rid) || rid->valuedouble != (double)id)
+        return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                          "not a JSON-RPC 2.0 answer to this request");
+    if (e && !cJSON_IsNull(e) && res)
+        return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                          "both result and error");
+    if (e && !cJSON_IsNull(e))
+        return cJSON_IsObject(e)
+                   ? rpc_error(e, st)
+                   : set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                                "error member is not an object");
+    if (!res)
+        return set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
+                          "neither result nor error");
+    *result = cJSON_DetachItemFromObjectCaseSensitive(o, "result");
+    return HC_OK;
+}
+
+/* {"jsonrpc":"2.0","id":id,"method":method,"params":params} (params
+ * copied; NULL = []). */
+static cJSON *request_object(uint64_t id, const char *method,
+                             const cJSON *params)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON *p = params ? cJSON_Duplicate(params, 1) : cJSON_CreateArray();
+    if (req && p && cJSON_AddStringToObject(req, "jsonrpc", "2.0") &&
+        cJSON_AddNumberToObject(req, "id", (double)id) &&
+        cJSON_AddStringToObject(req, "method", method) &&
+        cJSON_AddItemToObject(req, "params", p))
+        return req;
+    cJSON_Delete(p);
+    cJSON_Delete(req);
+    return NULL;
+}
+
 hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
                       cJSON **result, hc_rpc_status *st)
 {
@@ -293,111 +404,164 @@ hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
     *result = NULL;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
-    cJSON *req = cJSON_CreateObject();
-    cJSON *p = params ? cJSON_Duplicate(params, 1) : cJSON_CreateArray();
     pthread_mutex_lock(&c->mu);
     uint64_t id = c->next_id++;
-    char *body = NULL;
-    if (req && p && cJSON_AddStringToObject(req, "jsonrpc", "2.0") &&
-        cJSON_AddNumberToObject(req, "id", (double)id) &&
-        cJSON_AddStringToObject(req, "method", method) &&
-        cJSON_AddItemToObject(req, "params", p)) {
-        p = NULL;
-        body = cJSON_PrintUnformatted(req);
-    }
-    cJSON_Delete(p);
+    cJSON *req = request_object(id, method, params);
+    char *body = req ? cJSON_PrintUnformatted(req) : NULL;
     cJSON_Delete(req);
     if (!body) {
         pthread_mutex_unlock(&c->mu);
         return HC_ERR_NOMEM;
     }
-
-    hc_buf_reset(&c->resp);
-    c->too_large = 0;
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    CURLcode cc = curl_easy_perform(c->curl);
-    free(body);
-    long status = 0;
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-    st->http_status = status;
-    hc_err err = HC_OK;
     cJSON *root = NULL;
+    int complete = 0;
+    hc_err err = post(c, body, &root, &complete, st);
+    free(body);
+    if (!err)
+        err = envelope(root, id, result, st);
+    if (complete && st->cls == HC_RPC_MALFORMED)
+        drop_connection(c);
+    cJSON_Delete(root);
+    pthread_mutex_unlock(&c->mu);
+    st->elapsed_ms = ms_since(&t0);
+    return err;
+}
 
-    if (cc != CURLE_OK) {
-        if (c->too_large)
-            err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
-                             "response too large");
-        else if (cc == CURLE_OPERATION_TIMEDOUT)
-            err = set_status(st, HC_RPC_TIMEOUT, HC_ERR_RPC_TIMEOUT,
-                             curl_easy_strerror(cc));
-        else if (status != 0 || cc == CURLE_UNSUPPORTED_PROTOCOL ||
-                 cc == CURLE_WEIRD_SERVER_REPLY)
-            /* the node answered, but its answer broke off (a status line
-             * came) or was not HTTP (hc_rpc_open lets only http and https
-             * URLs through) */
-            err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
-                             curl_easy_strerror(cc));
-        else
-            err = set_status(st, HC_RPC_UNREACHABLE, HC_ERR_RPC_UNREACHABLE,
-                             curl_easy_strerror(cc));
-        goto out;
+/* Did the node refuse the batch as such (rather than fail it)? */
+static int batch_refused(hc_err err, const hc_rpc_status *st)
+{
+    if (err == HC_ERR_RPC)
+        return st->code == -32600 || st->code == -32601 || st->code == -32700 ||
+               st->cls == HC_RPC_METHOD_NOT_FOUND;
+    if (err == HC_ERR_RPC_HTTP)
+        return st->http_status == 400 || st->http_status == 404 ||
+               st->http_status == 405 || st->http_status == 413 ||
+               st->http_status == 415;
+    return 0;
+}
+
+hc_err hc_rpc_batch(hc_rpc *c, hc_rpc_batch_item *items, size_t n,
+                    hc_rpc_status *st)
+{
+    hc_rpc_status dummy;
+    struct timespec t0;
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof *st);
+    if (!c || (!items && n) || n > HC_RPC_BATCH_MAX)
+        return HC_ERR_ARG;
+    for (size_t i = 0; i < n; i++) {
+        items[i].result = NULL;
+        items[i].err = HC_ERR_RPC_MALFORMED;
+        items[i].cls = HC_RPC_MALFORMED;
+        if (!items[i].method)
+            return HC_ERR_ARG;
     }
-    root = parse_all((const char *)c->resp.data, c->resp.len);
-    if (status < 200 || status > 299) {
-        /* some nodes send JSON-RPC errors with an HTTP error status */
-        const cJSON *e =
-            root ? cJSON_GetObjectItemCaseSensitive(root, "error") : NULL;
-        if (cJSON_IsObject(e)) {
-            err = rpc_error(e, st);
-            if (status == 429) /* whatever its message says */
-                st->cls = HC_RPC_RATE_LIMITED;
-        } else {
-            char m[64];
-            snprintf(m, sizeof m, "HTTP status %ld", status);
-            err = set_status(st,
-                             status == 429 ? HC_RPC_RATE_LIMITED : HC_RPC_HTTP,
-                             HC_ERR_RPC_HTTP, m);
+    if (!n)
+        return HC_OK;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    pthread_mutex_lock(&c->mu);
+    if (c->no_batch) {
+        pthread_mutex_unlock(&c->mu);
+        /* one call each; a transport failure ends it */
+        for (size_t i = 0; i < n; i++) {
+            hc_rpc_status one;
+            hc_err err = hc_rpc_request(c, items[i].method, items[i].params,
+                                        &items[i].result, &one);
+            if (err && err != HC_ERR_RPC) {
+                *st = one;
+                for (; i < n; i++) {
+                    items[i].err = err;
+                    items[i].cls = one.cls;
+                }
+                st->elapsed_ms = ms_since(&t0);
+                return err;
+            }
+            items[i].err = err;
+            items[i].cls = one.cls;
         }
-        goto out;
+        st->elapsed_ms = ms_since(&t0);
+        return HC_OK;
     }
-    if (!cJSON_IsObject(root)) {
-        err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
-                         root ? "response is not a JSON object"
-                              : "response is not JSON");
-        goto out;
+    uint64_t id0 = c->next_id;
+    c->next_id += n;
+    cJSON *arr = cJSON_CreateArray();
+    char *body = NULL;
+    size_t i = 0;
+    for (; arr && i < n; i++) {
+        cJSON *req = request_object(id0 + i, items[i].method, items[i].params);
+        if (!req || !cJSON_AddItemToArray(arr, req)) {
+            cJSON_Delete(req);
+            break;
+        }
     }
-    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "jsonrpc");
-    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(root, "id");
-    const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "result");
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
-    if (!cJSON_IsString(ver) || strcmp(ver->valuestring, "2.0") != 0 ||
-        !cJSON_IsNumber(rid) || rid->valuedouble != (double)id) {
-        err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
-                         "not a JSON-RPC 2.0 answer to this request");
-        goto out;
+    if (arr && i == n)
+        body = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    if (!body) {
+        pthread_mutex_unlock(&c->mu);
+        return HC_ERR_NOMEM;
     }
-    if (e && !cJSON_IsNull(e) && res) {
-        err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
-                         "both result and error");
-        goto out;
-    }
-    if (e && !cJSON_IsNull(e)) {
+    cJSON *root = NULL;
+    int complete = 0;
+    hc_err err = post(c, body, &root, &complete, st);
+    free(body);
+    if (!err && cJSON_IsObject(root)) {
+        /* one object for the whole batch: an error, else not an answer */
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
         err = cJSON_IsObject(e)
                   ? rpc_error(e, st)
                   : set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
-                               "error member is not an object");
-        goto out;
-    }
-    if (!res) {
+                               "a batch answered by one object");
+    } else if (!err && !cJSON_IsArray(root)) {
         err = set_status(st, HC_RPC_MALFORMED, HC_ERR_RPC_MALFORMED,
-                         "neither result nor error");
-        goto out;
+                         "a batch answered by neither array nor object");
     }
-    *result = cJSON_DetachItemFromObjectCaseSensitive(root, "result");
-out:
-    if (cc == CURLE_OK && st->cls == HC_RPC_MALFORMED)
+    if (batch_refused(err, st)) {
+        /* from now on one call each, this time too */
+        c->no_batch = 1;
+        cJSON_Delete(root);
+        pthread_mutex_unlock(&c->mu);
+        return hc_rpc_batch(c, items, n, st);
+    }
+    if (!err) {
+        /* the answers may come in any order; each id once */
+        unsigned char *got = calloc(n, 1);
+        const cJSON *o;
+        size_t seen = 0;
+        if (!got)
+            err = HC_ERR_NOMEM;
+        cJSON *answers = got ? root : NULL;
+        cJSON_ArrayForEach(o, answers)
+        {
+            const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "id");
+            double d = cJSON_IsNumber(rid) ? rid->valuedouble : -1;
+            if (d < (double)id0 || d >= (double)(id0 + n) ||
+                d != (double)(uint64_t)d)
+                continue;
+            size_t k = (size_t)((uint64_t)d - id0);
+            if (got[k]++)
+                continue; /* a second answer for the same id: ignored */
+            hc_rpc_status one = {0};
+            items[k].err =
+                envelope((cJSON *)o, id0 + k, &items[k].result, &one);
+            items[k].cls = one.cls;
+            seen++;
+        }
+        free(got);
+        if (!err && seen < n)
+            /* answers missing (those items stay malformed): strays may
+             * follow on the connection */
+            drop_connection(c);
+    } else if (complete && st->cls == HC_RPC_MALFORMED) {
         drop_connection(c);
+    }
+    if (err)
+        for (i = 0; i < n; i++) {
+            items[i].err = err;
+            items[i].cls = st->cls;
+        }
     cJSON_Delete(root);
     pthread_mutex_unlock(&c->mu);
     st->elapsed_ms = ms_since(&t0);
@@ -821,23 +985,12 @@ static hc_err parse_logs(const cJSON *arr, size_t max, hc_log **out, size_t *n)
     return HC_OK;
 }
 
-hc_err hc_rpc_get_receipt(hc_rpc *c, const uint8_t hash[32], hc_receipt *out,
-                          hc_rpc_status *st)
+/* A receipt from its JSON (NULL: none yet, HC_ERR_NOT_FOUND). */
+static hc_err receipt_from(const cJSON *res, hc_receipt *out, hc_rpc_status *st)
 {
-    cJSON *items[1] = {hex_item(hash, 32)};
-    cJSON *params = params_of(1, items), *res = NULL;
     memset(out, 0, sizeof *out);
-    if (!params)
-        return HC_ERR_NOMEM;
-    hc_err err =
-        hc_rpc_request(c, "eth_getTransactionReceipt", params, &res, st);
-    cJSON_Delete(params);
-    if (err)
-        goto out;
-    if (cJSON_IsNull(res)) {
-        err = HC_ERR_NOT_FOUND;
-        goto out;
-    }
+    if (cJSON_IsNull(res))
+        return HC_ERR_NOT_FOUND;
     uint64_t status;
     const cJSON *to = get(res, "to"), *ca = get(res, "contractAddress");
     if (!cJSON_IsObject(res) ||
@@ -852,24 +1005,90 @@ hc_err hc_rpc_get_receipt(hc_rpc *c, const uint8_t hash[32], hc_receipt *out,
         hc_rpc_fixed(get(res, "from"), out->from.b, 20) ||
         (to && !cJSON_IsNull(to) && hc_rpc_fixed(to, out->to.b, 20)) ||
         (ca && !cJSON_IsNull(ca) &&
-         hc_rpc_fixed(ca, out->contract_address.b, 20))) {
-        err = malformed(st, "malformed receipt");
-        goto out;
-    }
+         hc_rpc_fixed(ca, out->contract_address.b, 20)))
+        return malformed(st, "malformed receipt");
     const cJSON *egp = get(res, "effectiveGasPrice");
-    if (egp && hc_rpc_quantity(egp, &out->effective_gas_price)) {
-        err = malformed(st, "malformed receipt");
-        goto out;
-    }
+    if (egp && hc_rpc_quantity(egp, &out->effective_gas_price))
+        return malformed(st, "malformed receipt");
     out->status = (int)status;
     out->has_to = to && !cJSON_IsNull(to);
     out->has_contract_address = ca && !cJSON_IsNull(ca);
-    err = parse_logs(get(res, "logs"), 1u << 16, &out->logs, &out->nlogs);
+    hc_err err =
+        parse_logs(get(res, "logs"), 1u << 16, &out->logs, &out->nlogs);
     if (err == HC_ERR_RPC_MALFORMED || err == HC_ERR_BUFFER)
         err = malformed(st, "malformed receipt logs");
-out:
+    if (err)
+        hc_receipt_free(out);
+    return err;
+}
+
+hc_err hc_rpc_get_receipt(hc_rpc *c, const uint8_t hash[32], hc_receipt *out,
+                          hc_rpc_status *st)
+{
+    cJSON *items[1] = {hex_item(hash, 32)};
+    cJSON *params = params_of(1, items), *res = NULL;
+    memset(out, 0, sizeof *out);
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err =
+        hc_rpc_request(c, "eth_getTransactionReceipt", params, &res, st);
+    cJSON_Delete(params);
+    if (!err)
+        err = receipt_from(res, out, st);
     cJSON_Delete(res);
     return err;
+}
+
+hc_err hc_rpc_get_receipts(hc_rpc *c, const uint8_t (*hashes)[32], size_t n,
+                           hc_receipt *out, hc_err *errs, hc_rpc_status *st)
+{
+    hc_rpc_status dummy;
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof *st);
+    if (!c || (n && (!hashes || !out || !errs)))
+        return HC_ERR_ARG;
+    memset(out, 0, n * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        errs[i] = HC_ERR_RPC_MALFORMED;
+    hc_rpc_batch_item items[HC_RPC_BATCH_MAX];
+    cJSON *params[HC_RPC_BATCH_MAX];
+    double ms = 0;
+    for (size_t at = 0; at < n; at += HC_RPC_BATCH_MAX) {
+        size_t k = n - at < HC_RPC_BATCH_MAX ? n - at : HC_RPC_BATCH_MAX;
+        hc_err err = HC_OK;
+        for (size_t i = 0; i < k; i++) {
+            cJSON *h[1] = {hex_item(hashes[at + i], 32)};
+            params[i] = params_of(1, h);
+            items[i] = (hc_rpc_batch_item){"eth_getTransactionReceipt",
+                                           params[i], NULL, HC_OK, HC_RPC_OK};
+            if (!params[i])
+                err = HC_ERR_NOMEM;
+        }
+        if (!err)
+            err = hc_rpc_batch(c, items, k, st);
+        ms += st->elapsed_ms;
+        for (size_t i = 0; i < k; i++) {
+            if (!err) {
+                hc_rpc_status one = {0};
+                errs[at + i] = items[i].err ? items[i].err
+                                            : receipt_from(items[i].result,
+                                                           &out[at + i], &one);
+            }
+            cJSON_Delete(items[i].result);
+            cJSON_Delete(params[i]);
+        }
+        if (err) {
+            for (size_t i = 0; i < n; i++) {
+                hc_receipt_free(&out[i]);
+                errs[i] = err;
+            }
+            st->elapsed_ms = ms;
+            return err;
+        }
+    }
+    st->elapsed_ms = ms;
+    return HC_OK;
 }
 
 hc_err hc_rpc_get_transaction(hc_rpc *c, const uint8_t hash[32], hc_txinfo *out,

@@ -152,8 +152,10 @@ static int read_request(int fd, char id[64])
         len += (size_t)r;
     }
     cJSON *req = cJSON_ParseWithLength(srv.buf + hlen, clen);
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "method");
-    const cJSON *i = cJSON_GetObjectItemCaseSensitive(req, "id");
+    /* a batch: its first call's method and id ("$ID+k" in answers) */
+    const cJSON *first = cJSON_IsArray(req) ? cJSON_GetArrayItem(req, 0) : req;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(first, "method");
+    const cJSON *i = cJSON_GetObjectItemCaseSensitive(first, "id");
     char *itext = i ? cJSON_PrintUnformatted(i) : NULL;
     snprintf(id, 64, "%s", itext ? itext : "null");
     free(itext);
@@ -168,18 +170,23 @@ static int read_request(int fd, char id[64])
     return 1;
 }
 
-/* Copies s with every "$ID" replaced by id. */
+/* Copies s with every "$ID" replaced by id, and "$ID+k" (k a digit) by
+ * id + k (a batch's later calls). */
 static char *subst(const char *s, const char *id)
 {
-    size_t n = 0, idl = strlen(id);
+    size_t n = 0, idl = strlen(id) + 2;
     for (const char *p = s; *p; p++)
         n += strncmp(p, "$ID", 3) ? 1 : idl;
     char *out = malloc(n + 1), *o = out;
     assert_non_null(out);
     while (*s) {
-        if (!strncmp(s, "$ID", 3)) {
-            memcpy(o, id, idl);
-            o += idl;
+        if (!strncmp(s, "$ID+", 4) && s[4] >= '0' && s[4] <= '9') {
+            o += sprintf(o, "%llu",
+                         strtoull(id, NULL, 10) + (unsigned)(s[4] - '0'));
+            s += 5;
+        } else if (!strncmp(s, "$ID", 3)) {
+            memcpy(o, id, idl - 2);
+            o += idl - 2;
             s += 3;
         } else {
             *o++ = *s++;
@@ -1749,6 +1756,242 @@ static void test_node_errors(void **state)
 }
 
 /* Calls from several threads share the handle (calls are serialised). */
+/* The last request, re-printed compactly (caller frees). */
+static char *last_request(void)
+{
+    pthread_mutex_lock(&srv.mu);
+    char *s = srv.req ? cJSON_PrintUnformatted(srv.req) : strdup("(none)");
+    pthread_mutex_unlock(&srv.mu);
+    assert_non_null(s);
+    return s;
+}
+
+static void batch_of(hc_rpc_batch_item *it, cJSON **params, size_t n)
+{
+    static const char *const methods[] = {"eth_chainId", "eth_blockNumber",
+                                          "eth_getBalance"};
+    for (size_t i = 0; i < n; i++) {
+        params[i] = cJSON_Parse(i == 2 ? "[\"" A1 "\",\"latest\"]" : "[]");
+        assert_non_null(params[i]);
+        it[i] =
+            (hc_rpc_batch_item){.method = methods[i % 3], .params = params[i]};
+    }
+}
+
+static void batch_free(hc_rpc_batch_item *it, cJSON **params, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cJSON_Delete(it[i].result);
+        cJSON_Delete(params[i]);
+    }
+}
+
+static void test_batch(void **state)
+{
+    (void)state;
+    hc_rpc_status st;
+    hc_rpc_batch_item it[3];
+    cJSON *params[3];
+
+    /* answers out of order, one of them an error */
+    batch_of(it, params, 3);
+    unsigned before = server_count(&srv.requests);
+    serve_body(200,
+               "[{\"jsonrpc\":\"2.0\",\"id\":$ID+2,\"result\":\"0x10\"},"
+               "{\"jsonrpc\":\"2.0\",\"id\":$ID,\"result\":\"0x7a69\"},"
+               "{\"jsonrpc\":\"2.0\",\"id\":$ID+1,\"error\":{\"code\":-32000,"
+               "\"message\":\"nonce too low\"}}]");
+    assert_int_equal(hc_rpc_batch(rpc, it, 3, &st), HC_OK);
+    assert_int_equal(server_count(&srv.requests), before + 1); /* one */
+    char *req = last_request();
+    assert_non_null(strstr(req, "\"method\":\"eth_chainId\",\"params\":[]"));
+    assert_non_null(strstr(req,
+                           "\"method\":\"eth_getBalance\",\"params\":[\"" A1
+                           "\",\"latest\"]"));
+    assert_true(req[0] == '[');
+    free(req);
+    assert_int_equal(it[0].err, HC_OK);
+    assert_string_equal(it[0].result->valuestring, "0x7a69");
+    assert_int_equal(it[1].err, HC_ERR_RPC);
+    assert_int_equal(it[1].cls, HC_RPC_NONCE_TOO_LOW);
+    assert_null(it[1].result);
+    assert_int_equal(it[2].err, HC_OK);
+    assert_string_equal(it[2].result->valuestring, "0x10");
+    batch_free(it, params, 3);
+
+    /* one answer missing, one twice, one for an id not asked: the missing
+     * one is malformed, the rest stand; the handle goes on */
+    batch_of(it, params, 3);
+    serve_body(200, "[{\"jsonrpc\":\"2.0\",\"id\":$ID,\"result\":\"0x1\"},"
+                    "{\"jsonrpc\":\"2.0\",\"id\":$ID,\"result\":\"0x2\"},"
+                    "{\"jsonrpc\":\"2.0\",\"id\":$ID+7,\"result\":\"0x3\"},"
+                    "{\"jsonrpc\":\"2.0\",\"id\":$ID+2,\"result\":\"0x4\"}]");
+    assert_int_equal(hc_rpc_batch(rpc, it, 3, &st), HC_OK);
+    assert_int_equal(it[0].err, HC_OK);
+    assert_string_equal(it[0].result->valuestring, "0x1");
+    assert_int_equal(it[1].err, HC_ERR_RPC_MALFORMED);
+    assert_int_equal(it[1].cls, HC_RPC_MALFORMED);
+    assert_null(it[1].result);
+    assert_string_equal(it[2].result->valuestring, "0x4");
+    batch_free(it, params, 3);
+    recovers("a batch with an answer missing");
+
+    /* the whole request fails: every item carries the error, and the
+     * next batch is still sent as a batch */
+    const struct {
+        scenario sc;
+        hc_err want;
+    } whole[] = {
+        {{.act = ACT_REPLY, .status = 500, .body = "oops"}, HC_ERR_RPC_HTTP},
+        {{.act = ACT_REPLY, .body = "[{\"jsonrpc\":\"2.0\""},
+         HC_ERR_RPC_MALFORMED},
+        {{.act = ACT_REPLY, .body = "{\"jsonrpc\":\"2.0\",\"id\":$ID}"},
+         HC_ERR_RPC_MALFORMED},
+        {{.act = ACT_REPLY,
+          .body = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":"
+                  "-32603,\"message\":\"internal error\"}}"},
+         HC_ERR_RPC},
+        {{.act = ACT_CLOSE}, HC_ERR_RPC_MALFORMED},
+    };
+    for (size_t k = 0; k < sizeof whole / sizeof *whole; k++) {
+        batch_of(it, params, 3);
+        serve(whole[k].sc);
+        hc_err err = hc_rpc_batch(rpc, it, 3, &st);
+        if (err != whole[k].want && !(whole[k].sc.act == ACT_CLOSE && err))
+            fail_msg("case %zu: %s", k, hc_strerror(err));
+        for (size_t i = 0; i < 3; i++) {
+            assert_int_equal(it[i].err, err);
+            assert_null(it[i].result);
+        }
+        batch_free(it, params, 3);
+        recovers("a failed batch");
+        batch_of(it, params, 1);
+        serve_body(200,
+                   "[{\"jsonrpc\":\"2.0\",\"id\":$ID,\"result\":\"0x5\"}]");
+        assert_int_equal(hc_rpc_batch(rpc, it, 1, &st), HC_OK);
+        assert_string_equal(it[0].result->valuestring, "0x5");
+        req = last_request();
+        assert_true(req[0] == '['); /* still a batch */
+        free(req);
+        batch_free(it, params, 1);
+    }
+
+    /* bad arguments; an empty batch sends nothing */
+    batch_of(it, params, 1);
+    before = server_count(&srv.requests);
+    assert_int_equal(hc_rpc_batch(rpc, it, 0, &st), HC_OK);
+    assert_int_equal(hc_rpc_batch(rpc, it, HC_RPC_BATCH_MAX + 1, &st),
+                     HC_ERR_ARG);
+    it[0].method = NULL;
+    assert_int_equal(hc_rpc_batch(rpc, it, 1, &st), HC_ERR_ARG);
+    assert_int_equal(server_count(&srv.requests), before);
+    batch_free(it, params, 1);
+}
+
+/* A node that refuses batches gets one call at a time, from then on. */
+static void test_batch_refused(void **state)
+{
+    (void)state;
+    const char *refusals[] = {
+        "{\"jsonrpc\":\"2.0\",\"id\":$ID,\"error\":{\"code\":-32600,"
+        "\"message\":\"batch requests are not supported\"}}",
+        "HTTP 405",
+        "HTTP 413",
+    };
+    for (size_t k = 0; k < 3; k++) {
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/", srv.port);
+        hc_rpc_opts o = {.timeout_ms = TIMEOUT_MS,
+                         .connect_timeout_ms = TIMEOUT_MS,
+                         .max_response = MAX_RESPONSE};
+        hc_rpc *c;
+        assert_int_equal(hc_rpc_open(&c, url, &o), HC_OK);
+        hc_rpc_status st;
+        hc_rpc_batch_item it[3];
+        cJSON *params[3];
+        batch_of(it, params, 3);
+        /* every request gets this answer: the batch its refusal, then
+         * each single call the same */
+        if (k == 0)
+            serve_body(200, "%s", refusals[k]);
+        else
+            serve((scenario){
+                .act = ACT_REPLY, .status = k == 1 ? 405 : 413, .body = "no"});
+        unsigned before = server_count(&srv.requests);
+        hc_err err = hc_rpc_batch(c, it, 3, &st);
+        /* the batch, then single calls: each an answered error for the
+         * first kind; the second and third kinds' HTTP error ends it after
+         * the first single call (as a transport error would) */
+        assert_int_equal(err, k == 0 ? HC_OK : HC_ERR_RPC_HTTP);
+        assert_int_equal(server_count(&srv.requests),
+                         before + (k == 0 ? 4 : 2));
+        char *req = last_request();
+        assert_true(req[0] == '{');
+        free(req);
+        for (size_t i = 0; i < 3; i++) {
+            assert_int_equal(it[i].err, k == 0 ? HC_ERR_RPC : HC_ERR_RPC_HTTP);
+            assert_null(it[i].result);
+        }
+        batch_free(it, params, 3);
+        /* from then on singles, which work */
+        batch_of(it, params, 2);
+        serve_result("\"0x9\"");
+        before = server_count(&srv.requests);
+        assert_int_equal(hc_rpc_batch(c, it, 2, &st), HC_OK);
+        assert_int_equal(server_count(&srv.requests), before + 2);
+        assert_string_equal(it[0].result->valuestring, "0x9");
+        assert_string_equal(it[1].result->valuestring, "0x9");
+        expect_request("eth_blockNumber", "[]");
+        batch_free(it, params, 2);
+        hc_rpc_close(c);
+    }
+}
+
+static void test_receipts(void **state)
+{
+    (void)state;
+    hc_rpc_status st;
+    uint8_t h[3][32];
+    hc_receipt r[3];
+    hc_err errs[3];
+    unhex(h[0], 32, H1);
+    unhex(h[1], 32, H2);
+    unhex(h[2], 32, H1);
+    serve_body(200, "[{\"jsonrpc\":\"2.0\",\"id\":$ID+1,\"result\":null},"
+                    "{\"jsonrpc\":\"2.0\",\"id\":$ID,\"result\":{" RECEIPT_HEAD
+                    ",\"status\":\"0x1\",\"to\":\"" A1 "\",\"contractAddress\":"
+                    "null,\"effectiveGasPrice\":\"0x7\",\"logs\":[" LOG_AT(
+                        A1, "[\"" T0 "\"]", "0x01",
+                        "0x0") "]}},"
+                               "{\"jsonrpc\":\"2.0\",\"id\":$ID+2,\"result\":{"
+                               "\"status\":\"0x1\"}}]");
+    assert_int_equal(hc_rpc_get_receipts(rpc, h, 3, r, errs, &st), HC_OK);
+    char *req = last_request();
+    assert_non_null(strstr(req, "\"method\":\"eth_getTransactionReceipt\","
+                                "\"params\":[\"" H2 "\"]"));
+    free(req);
+    assert_int_equal(errs[0], HC_OK);
+    assert_hex(r[0].tx_hash, 32, H1);
+    assert_int_equal(r[0].block_number, 16);
+    assert_int_equal(r[0].nlogs, 1);
+    assert_true(r[0].effective_gas_price.w[0] == 7);
+    assert_int_equal(errs[1], HC_ERR_NOT_FOUND);
+    assert_int_equal(r[1].nlogs, 0);
+    assert_int_equal(errs[2], HC_ERR_RPC_MALFORMED); /* fields missing */
+    for (size_t i = 0; i < 3; i++)
+        hc_receipt_free(&r[i]);
+
+    /* the request fails: nothing filled */
+    serve((scenario){.act = ACT_REPLY, .status = 502, .body = "bad gateway"});
+    assert_int_equal(hc_rpc_get_receipts(rpc, h, 3, r, errs, &st),
+                     HC_ERR_RPC_HTTP);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(errs[i], HC_ERR_RPC_HTTP);
+        assert_null(r[i].logs);
+    }
+    recovers("a failed receipts batch");
+}
+
 static void *hammer(void *arg)
 {
     int *bad = arg;
@@ -1795,6 +2038,9 @@ int main(void)
         cmocka_unit_test(test_transport),
         cmocka_unit_test(test_http_status),
         cmocka_unit_test(test_node_errors),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_batch_refused),
+        cmocka_unit_test(test_receipts),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
