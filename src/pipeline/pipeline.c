@@ -20,8 +20,13 @@
 #define MAX_FLIGHTS    128 /* batches + fillers in flight */
 #define MAX_HASHES     24  /* transactions per nonce (replacements) */
 #define REBROADCAST_MS 5000
-#define FEE_CACHE_MS   2000
-#define FILLER_GAS     21000
+/* the first idle pause with transactions in flight; doubled up to wait_ms */
+#define PAUSE_MIN_MS 5
+/* a transaction this long without a receipt (or replace_after, if shorter)
+ * has the chain's transaction count looked at */
+#define STALE_MS     1000
+#define FEE_CACHE_MS 2000
+#define FILLER_GAS   21000
 
 typedef struct flight {
     uint64_t nonce;
@@ -33,11 +38,12 @@ typedef struct flight {
     hc_u256 max_fee;  /* of the latest (legacy: the gas price) */
     uint64_t sent_ms; /* when the latest was signed */
     uint64_t bcast_ms;
-    int attempted;     /* a broadcast came back (whatever its answer) */
-    int mined;         /* a receipt was seen (not yet deep enough) */
-    uint64_t block;    /* its block */
-    int capped;        /* could not be replaced: the fee cap */
-    uint64_t taken_at; /* head when the chain was first seen past nonce */
+    int attempted;      /* a broadcast came back (whatever its answer) */
+    int mined;          /* a receipt was seen (not yet deep enough) */
+    uint64_t block;     /* its block */
+    int capped;         /* could not be replaced: the fee cap */
+    uint64_t taken_at;  /* head when the chain was first seen past nonce */
+    size_t rq_at, rq_n; /* this round's receipts: rq_n from rq_at */
 } flight;
 
 enum hold_reason {
@@ -107,6 +113,9 @@ struct hc_pipeline {
     uint64_t follow_ms;    /* last Transfer following step */
     int chain_ok;          /* the node's chain id was checked */
     unsigned resume_tries;
+    unsigned pause_ms; /* the next idle pause while something is in flight */
+    uint64_t rq_head;  /* the head when receipts were last asked for */
+    uint64_t rq_ms;    /* and when */
 };
 
 static uint64_t now_ms(void)
@@ -515,8 +524,12 @@ static void *sender(void *arg)
         while (*t)
             t = &(*t)->next;
         *t = j;
-        p->wake = 1;
-        pthread_cond_signal(&p->cv);
+        /* the worker is woken for an error, or when the sender runs out
+         * of work; results of a busy sender wait for its next round */
+        if (j->err || !p->jobs || !p->jobs->next) {
+            p->wake = 1;
+            pthread_cond_signal(&p->cv);
+        }
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -760,27 +773,105 @@ static hc_err tx_count(hc_pipeline *p, const char *tag, uint64_t *out)
 
 static void replace(hc_pipeline *p, flight *f);
 
-/* Looks at one flight; returns 1 with *s filled when it can be settled. */
-static int follow(hc_pipeline *p, flight *f, struct settle *s)
+/* The receipts a round asks for, in one batched request: every hash of
+ * every flight the sender is done with, newest first. */
+struct receipts {
+    uint8_t (*hashes)[32];
+    hc_receipt *r;
+    hc_err *errs;
+    size_t n;
+};
+
+static void receipts_free(struct receipts *rq)
 {
-    if (!f->attempted)
-        return 0; /* not sent yet: the sender thread has it */
-    if (!p->have_latest) {
+    for (size_t i = 0; i < rq->n; i++)
+        hc_receipt_free(&rq->r[i]);
+    free(rq->hashes);
+    free(rq->r);
+    free(rq->errs);
+    *rq = (struct receipts){0};
+}
+
+/* Has flight f waited long enough without a receipt for the chain's
+ * transaction count to matter (replacement, re-broadcast, a gap or a
+ * taken nonce)? Not while it is fresh: in the steady state the count is
+ * not asked for. */
+static int stale(const hc_pipeline *p, const flight *f, uint64_t t)
+{
+    uint64_t after =
+        p->o.replace_after_ms < STALE_MS ? p->o.replace_after_ms : STALE_MS;
+    return !f->mined && (t < f->sent_ms || t - f->sent_ms >= after);
+}
+
+/* Fetches them: when the head moved since the last time, else every
+ * wait_ms. Returns 0 if nothing is to be followed this round. The chain's
+ * transaction count, when a flight is stale, is read before the receipts:
+ * a nonce it shows used has its receipt in what follows, if it is ours. */
+static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
+{
+    size_t total = 0;
+    int any = 0, old = 0;
+    uint64_t t = now_ms();
+    for (size_t i = 0; i < p->nfl; i++) {
+        any |= p->fl[i]->attempted;
+        old |= p->fl[i]->attempted && stale(p, p->fl[i], t);
+    }
+    if (!any ||
+        (p->head == p->rq_head && t >= p->rq_ms && t - p->rq_ms < p->o.wait_ms))
+        return 0;
+    if (old && !p->have_latest) {
         if (tx_count(p, "latest", &p->latest))
             return 0;
         p->have_latest = 1;
     }
-    /* a nonce the chain has not used has no receipt: not asked, unless a
-     * receipt was seen (a reorg may have undone it) */
-    for (size_t i = f->nonce < p->latest || f->mined ? f->nhashes : 0;
-         i-- > 0;) {
-        hc_rpc_status st = {0};
-        hc_err err = hc_rpc_get_receipt(p->rpc, f->hashes[i], &s->r, &st);
-        observe(p, "eth_getTransactionReceipt", &st);
+    for (size_t i = 0; i < p->nfl; i++) {
+        flight *f = p->fl[i];
+        f->rq_at = total;
+        f->rq_n = f->attempted ? f->nhashes : 0;
+        total += f->rq_n;
+    }
+    if (!total)
+        return 1;
+    rq->hashes = calloc(total, 32);
+    rq->r = calloc(total, sizeof *rq->r);
+    rq->errs = calloc(total, sizeof *rq->errs);
+    if (!rq->hashes || !rq->r || !rq->errs) {
+        receipts_free(rq);
+        return 0;
+    }
+    for (size_t i = 0; i < p->nfl; i++)
+        for (size_t k = 0; k < p->fl[i]->rq_n; k++)
+            memcpy(rq->hashes[p->fl[i]->rq_at + k],
+                   p->fl[i]->hashes[p->fl[i]->nhashes - 1 - k], 32);
+    hc_rpc_status st = {0};
+    hc_err err =
+        hc_rpc_get_receipts(p->rpc, rq->hashes, total, rq->r, rq->errs, &st);
+    observe(p, "eth_getTransactionReceipt", &st);
+    if (err) {
+        receipts_free(rq);
+        return 0; /* transport: next round */
+    }
+    p->rq_head = p->head;
+    p->rq_ms = t;
+    rq->n = total;
+    return 1;
+}
+
+/* Looks at one flight; returns 1 with *s filled when it can be settled
+ * (the receipt moved from rq to s->r). */
+static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
+                  struct settle *s)
+{
+    if (!f->attempted)
+        return 0; /* not sent yet: the sender thread has it */
+    for (size_t k = 0; k < f->rq_n; k++) {
+        hc_err err = rq->errs[f->rq_at + k];
         if (err == HC_ERR_NOT_FOUND)
             continue;
         if (err)
-            return 0; /* transport: next round */
+            return 0; /* next round */
+        s->r = rq->r[f->rq_at + k];
+        rq->r[f->rq_at + k] = (hc_receipt){0};
         f->mined = 1;
         f->block = s->r.block_number;
         if (p->head + 1 < s->r.block_number + p->o.confirmations) {
@@ -796,7 +887,7 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
         }
         hc_block b = {0};
         char tag[19];
-        st = (hc_rpc_status){0};
+        hc_rpc_status st = {0};
         err =
             hc_rpc_get_block(p->rpc, hc_rpc_block_tag(tag, f->block), &b, &st);
         observe(p, "eth_getBlockByNumber", &st);
@@ -819,6 +910,9 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
         rebroadcast(p, f);
         return 0;
     }
+    uint64_t t = now_ms();
+    if (!stale(p, f, t) || !p->have_latest)
+        return 0; /* just sent: its block is to come */
     if (f->nonce < p->latest) {
         /* the nonce is used and none of our transactions for it has a
          * receipt: taken by another transaction of this key. Only once
@@ -848,7 +942,6 @@ static int follow(hc_pipeline *p, flight *f, struct settle *s)
     f->taken_at = 0;
     /* only the transaction the chain needs next is worth raising: those
      * above it wait for it, whatever their fees */
-    uint64_t t = now_ms();
     if (f->nonce > p->latest && !flight_at(p, p->latest))
         p->check_due = 1; /* a gap below: the nonce check fills it */
     if (f->nonce == p->latest && t >= f->sent_ms &&
@@ -995,13 +1088,11 @@ out:
     hc_buf_free(&b);
 }
 
-static void settle_all(hc_pipeline *p, struct settle *s, size_t n)
+/* After the commit that settled s[0..n) (err: it failed): logs, metrics,
+ * the flights removed; the receipts freed. */
+static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
+                        const struct settle_ctx *x, hc_err err)
 {
-    if (!n)
-        return;
-    spent_load(p);
-    struct settle_ctx x = {p, s, n, {{0}}};
-    hc_err err = hc_ledger_write(p->l, settle_write, &x);
     for (size_t i = 0; i < n; i++) {
         const hc_receipt *r = &s[i].r;
         hc_logline l;
@@ -1037,7 +1128,7 @@ static void settle_all(hc_pipeline *p, struct settle *s, size_t n)
         }
     }
     if (!err)
-        p->spent = x.spent;
+        p->spent = x->spent;
     for (size_t i = 0; i < n; i++) {
         if (!err)
             for (size_t k = 0; k < p->nfl; k++)
@@ -1049,23 +1140,48 @@ static void settle_all(hc_pipeline *p, struct settle *s, size_t n)
     }
 }
 
-/* Returns how many flights were settled or dropped. */
-static size_t follow_all(hc_pipeline *p)
+/* Flights ready to be settled: in the commit that stores the round's first
+ * new batches, or in one of their own (settle_all). */
+struct settling {
+    struct settle *s;
+    size_t n;
+};
+
+/* Commits what is settling, if anything is; returns how many flights were
+ * settled. */
+static size_t settle_all(hc_pipeline *p, struct settling *ps)
 {
-    struct settle *s = calloc(p->nfl ? p->nfl : 1, sizeof *s);
-    size_t n = 0, before = p->nfl;
-    if (!s)
+    size_t before = p->nfl;
+    if (!ps->n)
         return 0;
+    spent_load(p);
+    struct settle_ctx x = {p, ps->s, ps->n, {{0}}};
+    hc_err err = hc_ledger_write(p->l, settle_write, &x);
+    settle_done(p, ps->s, ps->n, &x, err);
+    ps->n = 0;
+    return before - p->nfl;
+}
+
+/* Follows every flight: those ready to settle go into *ps (the caller
+ * commits them), those whose nonce was taken are dropped. Returns how many
+ * were dropped. */
+static size_t follow_all(hc_pipeline *p, struct settling *ps)
+{
+    struct receipts rq = {0};
+    ps->n = 0;
+    if (!receipts_fetch(p, &rq))
+        return 0;
+    size_t before = p->nfl;
     for (size_t i = 0; i < p->nfl; i++) {
-        int r = follow(p, p->fl[i], &s[n]);
+        ps->s[ps->n] = (struct settle){0};
+        int r = follow(p, p->fl[i], &rq, &ps->s[ps->n]);
         if (r == 1)
-            n++;
+            ps->n++;
         else if (r == 2) {
             flight_remove(p, i--);
         }
     }
-    settle_all(p, s, n);
-    free(s);
+    receipts_free(&rq);
     return before - p->nfl;
 }
 
@@ -1109,9 +1225,22 @@ static int queued_any(hc_pipeline *p)
     return any;
 }
 
-/* Builds, signs, stores (one commit) and broadcasts up to `room` batches;
- * returns how many. */
-static size_t start_batches(hc_pipeline *p, size_t room)
+struct round_ctx {
+    struct settle_ctx *settle; /* NULL: nothing settles */
+    struct submit_ctx *submit;
+};
+
+static hc_err round_write(hc_ltx *tx, void *arg)
+{
+    struct round_ctx *x = arg;
+    hc_err err = x->settle ? settle_write(tx, x->settle) : HC_OK;
+    return err ? err : submit_write(tx, x->submit);
+}
+
+/* Builds, signs, stores (one commit, which also settles *ps if it holds
+ * anything: ps->n is then 0) and broadcasts up to `room` batches; returns
+ * how many. */
+static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
 {
     struct pick q = {0};
     hc_rpc_status st = {0};
@@ -1244,9 +1373,18 @@ static size_t start_batches(hc_pipeline *p, size_t room)
             break;
     }
     if (built) {
-        /* persisted before anything is broadcast */
+        /* persisted before anything is broadcast; what settles, in the
+         * same commit */
         struct submit_ctx x = {p, t, built, p->next + built, 0};
-        hc_err werr = hc_ledger_write(p->l, submit_write, &x);
+        struct settle_ctx sx = {p, ps->s, ps->n, {{0}}};
+        struct round_ctx rx = {ps->n ? &sx : NULL, &x};
+        if (ps->n)
+            spent_load(p);
+        hc_err werr = hc_ledger_write(p->l, round_write, &rx);
+        if (!werr && ps->n) {
+            settle_done(p, ps->s, ps->n, &sx, werr);
+            ps->n = 0;
+        } /* else the caller settles them alone */
         if (werr) {
             log_err("batch_store_failed", werr, NULL);
             for (size_t k = 0; k < built; k++)
@@ -1578,15 +1716,26 @@ static int round_(hc_pipeline *p)
     size_t progress = drain_results(p);
     if (p->check_due || now_ms() - p->check_ms >= p->o.nonce_check_ms)
         nonce_check(p);
-    progress += follow_all(p);
+    struct settle s[MAX_FLIGHTS];
+    struct settling ps = {s, 0};
+    progress += follow_all(p, &ps);
+    /* new batches: while the signer cannot pay, only with nothing in
+     * flight (the estimate or the broadcast says when it can again); at
+     * most 4 per commit (the sender has the first while the next are
+     * built), as many commits as max_inflight allows; the first commit
+     * also settles what follow_all found ready */
+    for (;;) {
+        size_t busy = p->nfl - ps.n, settled = ps.n, n;
+        if (busy >= p->o.max_inflight || (p->held[HOLD_FUNDS] && busy))
+            break;
+        size_t room = p->o.max_inflight - busy;
+        n = start_batches(p, room < 4 ? room : 4, &ps);
+        if (!n)
+            break;
+        progress += n + (settled - ps.n);
+    }
+    progress += settle_all(p, &ps);
     follow_transfers(p);
-    /* while the signer cannot pay, only with nothing in flight (the
-     * estimate or the broadcast says when it can again) */
-    if (p->nfl < p->o.max_inflight && (!p->held[HOLD_FUNDS] || !p->nfl))
-        /* at most 4 per commit: the first go out while the next are
-         * built (the next round follows at once) */
-        progress += start_batches(
-            p, p->o.max_inflight - p->nfl < 4 ? p->o.max_inflight - p->nfl : 4);
     /* the cap hold ends when nothing waits on it any more */
     if (p->held[HOLD_FEE_CAP]) {
         int capped = 0;
@@ -1621,11 +1770,20 @@ static void *worker(void *arg)
             break;
         if (more || p->wake) {
             p->wake = 0;
+            p->pause_ms = PAUSE_MIN_MS;
             continue;
+        }
+        /* idle: with transactions in flight their receipts are looked for
+         * again soon, then less and less often (a fast chain mines in
+         * milliseconds, a slow one in seconds); wait_ms otherwise */
+        unsigned pause = p->o.wait_ms;
+        if (p->nfl && p->pause_ms < pause) {
+            pause = p->pause_ms;
+            p->pause_ms *= 2;
         }
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)p->o.wait_ms * 1000000L;
+        until.tv_nsec += (long)pause * 1000000L;
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&p->cv, &p->mu, &until);
@@ -1661,6 +1819,7 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
         p->o.batch_size = MAX_BATCH;
     if (!p->o.wait_ms)
         p->o.wait_ms = 200;
+    p->pause_ms = PAUSE_MIN_MS;
     if (!p->o.confirmations)
         p->o.confirmations = 1;
     if (!p->o.max_inflight)
