@@ -142,6 +142,13 @@ void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
                  const uint8_t hash[32]);
 /* HC_LDB_ACTIVE: state ‖ created_ms (big-endian) ‖ mint id, 25 bytes. */
 #define HC_ACTIVE_KEY_LEN 25
+/* A new mint id: the time in ms since the epoch (48 bits, big-endian),
+ * then 80 random bits. Later ids sort later (to the millisecond), so mints
+ * accepted together, which the pipeline also takes together, are neighbours
+ * in the mints database: a batch's updates dirty a few B-tree pages, not
+ * one page per mint. */
+void hc_mint_id_new(uint8_t id[HC_MINT_ID_LEN], uint64_t now_ms);
+
 void hc_active_key(uint8_t out[25], uint8_t state, uint64_t created_ms,
                    const uint8_t id[16]);
 

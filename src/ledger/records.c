@@ -1,4 +1,5 @@
 /* Typed ledger records: encodings and operations. */
+#include <sodium.h>
 #include <string.h>
 
 #include "haechi/codec.h"
@@ -388,6 +389,13 @@ hc_err hc_ltx_mint_get(hc_ltx *tx, const uint8_t id[16], hc_mint *out)
     size_t n;
     hc_err err = hc_ltx_get(tx, HC_LDB_MINTS, id, 16, &p, &n);
     return err ? err : hc_mint_decode(out, p, n);
+}
+
+void hc_mint_id_new(uint8_t id[HC_MINT_ID_LEN], uint64_t now_ms)
+{
+    for (int i = 0; i < 6; i++)
+        id[i] = (uint8_t)(now_ms >> (40 - 8 * i));
+    randombytes_buf(id + 6, HC_MINT_ID_LEN - 6);
 }
 
 static int is_live(int state)

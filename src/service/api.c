@@ -675,7 +675,6 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
 
     hc_mint m;
     memset(&m, 0, sizeof m);
-    randombytes_buf(m.id, sizeof m.id);
     memcpy(m.content_hash, digest, 32);
     err = hc_sha256(m.metadata_hash, served.data, served.len);
     /* an idempotent retry must carry the same content and metadata */
@@ -704,6 +703,7 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
     clock_gettime(CLOCK_REALTIME, &now);
     m.created_ms = m.updated_ms =
         (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+    hc_mint_id_new(m.id, m.created_ms);
 
     struct accept_ctx x;
     memset(&x, 0, sizeof x);

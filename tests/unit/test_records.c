@@ -912,6 +912,29 @@ static void test_fuzz(void **state)
     hc_buf_free(&re);
 }
 
+/* Mint ids sort by their time (48 bits, big-endian), then are random. */
+static void test_mint_id(void **state)
+{
+    (void)state;
+    uint8_t a[16], b[16], c[16];
+    uint64_t t = 1795617846173ull; /* 2026-11-25, ms */
+    hc_mint_id_new(a, t);
+    hc_mint_id_new(b, t);
+    hc_mint_id_new(c, t + 1);
+    static const uint8_t be[6] = {0x01, 0xa2, 0x13, 0x29, 0xf3, 0x9d};
+    assert_memory_equal(a, be, 6);
+    assert_memory_equal(b, be, 6);
+    assert_memory_not_equal(a + 6, b + 6, 10); /* 80 random bits */
+    assert_true(memcmp(a, c, 16) < 0 && memcmp(b, c, 16) < 0);
+    /* the order holds across byte boundaries, and over the years */
+    hc_mint_id_new(a, 0xffff);
+    hc_mint_id_new(b, 0x10000);
+    assert_true(memcmp(a, b, 16) < 0);
+    hc_mint_id_new(a, t);
+    hc_mint_id_new(b, t + 100ull * 365 * 86400 * 1000);
+    assert_true(memcmp(a, b, 16) < 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -931,6 +954,7 @@ int main(void)
         cmocka_unit_test(test_client_invalid),
         cmocka_unit_test(test_encode_refuses),
         cmocka_unit_test(test_index_keys),
+        cmocka_unit_test(test_mint_id),
         cmocka_unit_test(test_fuzz),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
