@@ -2,7 +2,7 @@
  *
  * Seeding (the default): writes COUNT queued mints into a ledger directory
  * (created if absent; it must not hold mints yet), as the mint API would
- * have accepted them: each a random 16-byte id, a unique content
+ * have accepted them: each an id from hc_mint_id_new, a unique content
  * "bench RUN_NONCE i" whose SHA-256 is the token id, a small metadata
  * document stored in the metadata database and committed by its SHA-256,
  * the request hash the API computes (SHA-256 of content hash ‖ metadata
@@ -14,8 +14,9 @@
  * one line, "creators 0x… 0x…", for an on-chain count (balanceOf) later.
  *
  * Waiting (--wait): opens the ledger read-only next to a running haechid and
- * scans its mints every INTERVAL ms until COUNT of them are in a final state
- * (confirmed, conflict, failed), then prints one line
+ * every INTERVAL ms counts its live mints (the keys of the active index);
+ * with none left it reads the mints, until COUNT of them are in a final
+ * state (confirmed, conflict, failed), then prints one line
  *   RESULT mints=… confirmed=… conflict=… failed=… queued=… submitted=…
  *          first_ms=… first_n=… last_ms=… polls=… txs=… cpu_s=…
  * where last_ms is the latest updated_ms of a final mint: the commit time
@@ -113,7 +114,7 @@ static hc_err seed_write(hc_ltx *tx, void *arg)
         hc_mint m, existing;
         hc_accept_outcome outcome;
         memset(&m, 0, sizeof m);
-        randombytes_buf(m.id, sizeof m.id);
+        hc_mint_id_new(m.id, s->base_ms + i);
         int clen =
             snprintf(content, sizeof content, "bench %s %" PRIu64, s->nonce, i);
         hc_err err = hc_sha256(m.content_hash, content, (size_t)clen);
@@ -245,6 +246,17 @@ static int tally_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
     return 0;
 }
 
+static int count_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
+                     size_t vlen)
+{
+    (void)k;
+    (void)klen;
+    (void)v;
+    (void)vlen;
+    ++*(uint64_t *)arg;
+    return 0;
+}
+
 static int do_wait(const char *dir, uint64_t count, unsigned interval_ms,
                    unsigned timeout_s)
 {
@@ -255,17 +267,27 @@ static int do_wait(const char *dir, uint64_t count, unsigned interval_ms,
     if (err)
         fail("opening the ledger read-only", err);
     double t0 = mono(), next_note = t0 + 10;
-    struct tally t;
+    struct tally t = {0};
     uint64_t polls = 0, done = 0;
     for (;;) {
-        memset(&t, 0, sizeof t);
-        if ((err = hc_ledger_scan(l, HC_LDB_MINTS, NULL, 0, NULL, 0, 0,
-                                  tally_row, &t)))
-            fail("scanning the mints", err);
+        /* the live mints (queued, submitted) are those of the active
+         * index: counting its keys is cheap; the mints are read once
+         * none is left */
+        uint64_t live = 0;
+        if ((err = hc_ledger_scan(l, HC_LDB_ACTIVE, NULL, 0, NULL, 0, 0,
+                                  count_row, &live)))
+            fail("scanning the live mints", err);
         polls++;
+        int over = mono() - t0 > timeout_s;
+        if (live == 0 || over || mono() >= next_note) {
+            memset(&t, 0, sizeof t);
+            if ((err = hc_ledger_scan(l, HC_LDB_MINTS, NULL, 0, NULL, 0, 0,
+                                      tally_row, &t)))
+                fail("scanning the mints", err);
+        }
         done = t.by_state[HC_MINT_CONFIRMED] + t.by_state[HC_MINT_CONFLICT] +
                t.by_state[HC_MINT_FAILED];
-        if (done >= count || mono() - t0 > timeout_s)
+        if (done >= count || over)
             break;
         if (mono() >= next_note) {
             fprintf(stderr,
