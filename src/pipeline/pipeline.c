@@ -24,9 +24,12 @@
 #define PAUSE_MIN_MS 5
 /* a transaction this long without a receipt (or replace_after, if shorter)
  * has the chain's transaction count looked at */
-#define STALE_MS     1000
-#define FEE_CACHE_MS 2000
-#define FILLER_GAS   21000
+#define STALE_MS 1000
+/* receipts asked for per round of transactions just sent, lowest nonces
+ * first (the others are asked for once these are mined) */
+#define RECEIPTS_AHEAD 8
+#define FEE_CACHE_MS   2000
+#define FILLER_GAS     21000
 
 typedef struct flight {
     uint64_t nonce;
@@ -774,7 +777,8 @@ static hc_err tx_count(hc_pipeline *p, const char *tag, uint64_t *out)
 static void replace(hc_pipeline *p, flight *f);
 
 /* The receipts a round asks for, in one batched request: every hash of
- * every flight the sender is done with, newest first. */
+ * every flight the sender is done with, newest first (of those just sent,
+ * the RECEIPTS_AHEAD lowest nonces). */
 struct receipts {
     uint8_t (*hashes)[32];
     hc_receipt *r;
@@ -809,7 +813,7 @@ static int stale(const hc_pipeline *p, const flight *f, uint64_t t)
  * a nonce it shows used has its receipt in what follows, if it is ours. */
 static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
 {
-    size_t total = 0;
+    size_t total = 0, ahead = 0;
     int any = 0, old = 0;
     uint64_t t = now_ms();
     for (size_t i = 0; i < p->nfl; i++) {
@@ -827,7 +831,12 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         f->rq_at = total;
-        f->rq_n = f->attempted ? f->nhashes : 0;
+        /* fresh ones past the RECEIPTS_AHEAD lowest cannot be mined
+         * before those are (nonces are mined in order): not asked */
+        int fresh = f->attempted && !f->mined && !stale(p, f, t);
+        f->rq_n = f->attempted && (!fresh || ahead++ < RECEIPTS_AHEAD)
+                      ? f->nhashes
+                      : 0;
         total += f->rq_n;
     }
     if (!total)
