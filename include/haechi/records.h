@@ -176,6 +176,11 @@ HC_WUR hc_err hc_ledger_mint_get(hc_ledger *l, const uint8_t id[16],
  * index right (a failed mint frees its content for a new request) and the
  * live-mints index (HC_LDB_ACTIVE: a row while queued or submitted). */
 HC_WUR hc_err hc_ltx_mint_put(hc_ltx *tx, const hc_mint *m, uint16_t kind);
+/* The same for a mint the caller read in this write (prev: as read, with
+ * m->id == prev->id): saves reading it again, and the content index while
+ * the mint stays live (a live mint always holds its content's index row). */
+HC_WUR hc_err hc_ltx_mint_update(hc_ltx *tx, const hc_mint *prev,
+                                 const hc_mint *m, uint16_t kind);
 HC_WUR hc_err hc_ltx_mint_get(hc_ltx *tx, const uint8_t id[16], hc_mint *out);
 
 /* Inside a write: stores a token and keeps the owner index right. */

@@ -424,25 +424,26 @@ static hc_err update_active(hc_ltx *tx, const hc_mint *prev, const hc_mint *m)
     return hc_ltx_index_put(tx, HC_LDB_ACTIVE, k, sizeof k, NULL, 0, 1);
 }
 
-hc_err hc_ltx_mint_put(hc_ltx *tx, const hc_mint *m, uint16_t kind)
+/* Stores m over prev (NULL: a new mint). */
+static hc_err mint_store(hc_ltx *tx, const hc_mint *prev, const hc_mint *m,
+                         uint16_t kind)
 {
-    hc_mint prev;
-    hc_err err = hc_ltx_mint_get(tx, m->id, &prev);
-    int is_new = err == HC_ERR_NOT_FOUND;
-    if (err && !is_new)
-        return err;
     hc_buf b;
     hc_buf_init(&b, 1 << 16, 0);
-    err = hc_mint_encode(&b, m);
+    hc_err err = hc_mint_encode(&b, m);
     if (!err)
         err = put_encoded(tx, HC_LDB_MINTS, kind, m->id, 16, &b);
     hc_buf_free(&b);
     if (!err)
-        err = update_active(tx, is_new ? NULL : &prev, m);
+        err = update_active(tx, prev, m);
     if (err)
         return err;
     /* the content index names the live mint for the content; a failed mint
-     * releases it so the content can be submitted again */
+     * releases it so the content can be submitted again. A mint that was
+     * live and stays so, with the same content, holds it already. */
+    if (prev && is_live(prev->state) && is_live(m->state) &&
+        !memcmp(prev->content_hash, m->content_hash, 32))
+        return HC_OK;
     const uint8_t *v;
     size_t vlen;
     err = hc_ltx_index_get(tx, HC_LDB_CONTENT, m->content_hash, 32, &v, &vlen);
@@ -458,6 +459,23 @@ hc_err hc_ltx_mint_put(hc_ltx *tx, const hc_mint *m, uint16_t kind)
         return HC_ERR_CONFLICT; /* another mint holds this content */
     return hc_ltx_index_put(tx, HC_LDB_CONTENT, m->content_hash, 32, m->id, 16,
                             0);
+}
+
+hc_err hc_ltx_mint_put(hc_ltx *tx, const hc_mint *m, uint16_t kind)
+{
+    hc_mint prev;
+    hc_err err = hc_ltx_mint_get(tx, m->id, &prev);
+    if (err && err != HC_ERR_NOT_FOUND)
+        return err;
+    return mint_store(tx, err ? NULL : &prev, m, kind);
+}
+
+hc_err hc_ltx_mint_update(hc_ltx *tx, const hc_mint *prev, const hc_mint *m,
+                          uint16_t kind)
+{
+    if (!prev || !m || memcmp(prev->id, m->id, HC_MINT_ID_LEN))
+        return HC_ERR_ARG;
+    return mint_store(tx, prev, m, kind);
 }
 
 struct accept_args {

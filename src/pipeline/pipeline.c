@@ -588,10 +588,11 @@ static hc_err submit_write(hc_ltx *tx, void *arg)
         const struct signed_tx *t = &x->txs[k];
         err = hc_ltx_sent_put(tx, &t->s, HC_J_TX_SIGNED);
         for (size_t i = 0; !err && i < t->f->n; i++) {
-            hc_mint m;
-            err = hc_ltx_mint_get(tx, t->f->ids[i], &m);
+            hc_mint m, prev;
+            err = hc_ltx_mint_get(tx, t->f->ids[i], &prev);
             if (err)
                 break;
+            m = prev;
             if (x->update_mints ? m.state != HC_MINT_SUBMITTED
                                 : m.state != HC_MINT_QUEUED) {
                 err = HC_ERR_CONFLICT; /* changed under us: next round */
@@ -603,7 +604,7 @@ static hc_err submit_write(hc_ltx *tx, void *arg)
             m.nonce = t->s.nonce;
             memcpy(m.tx_hash, t->s.hash, 32);
             m.updated_ms = hc_ltx_now(tx);
-            err = hc_ltx_mint_put(tx, &m, HC_J_MINT_STATE);
+            err = hc_ltx_mint_update(tx, &prev, &m, HC_J_MINT_STATE);
         }
     }
     return err;
@@ -665,17 +666,18 @@ static hc_err settle_one(hc_ltx *tx, hc_pipeline *p, struct settle *x)
             evs[nev++] = ev;
     }
     for (size_t i = 0; !err && i < f->n; i++) {
-        hc_mint m;
-        err = hc_ltx_mint_get(tx, f->ids[i], &m);
+        hc_mint m, prev;
+        err = hc_ltx_mint_get(tx, f->ids[i], &prev);
         if (err)
             break;
+        m = prev;
         if (m.state != HC_MINT_SUBMITTED || m.nonce != f->nonce)
             continue; /* already settled */
         m.updated_ms = hc_ltx_now(tx);
         if (requeue) {
             m.state = HC_MINT_QUEUED;
             m.has_tx = 0;
-            err = hc_ltx_mint_put(tx, &m, HC_J_MINT_STATE);
+            err = hc_ltx_mint_update(tx, &prev, &m, HC_J_MINT_STATE);
             continue;
         }
         hc_nft_event ev = {0};
@@ -720,7 +722,7 @@ static hc_err settle_one(hc_ltx *tx, hc_pipeline *p, struct settle *x)
                      "the mint transaction did not mention this token");
         }
         if (!err)
-            err = hc_ltx_mint_put(tx, &m, HC_J_RECEIPT);
+            err = hc_ltx_mint_update(tx, &prev, &m, HC_J_RECEIPT);
     }
     free(evs);
     return err;
@@ -750,14 +752,15 @@ static hc_err release_write(hc_ltx *tx, void *arg)
     flight *f = arg;
     hc_err err = HC_OK;
     for (size_t i = 0; !err && i < f->n; i++) {
-        hc_mint m;
-        err = hc_ltx_mint_get(tx, f->ids[i], &m);
-        if (err || m.state != HC_MINT_SUBMITTED || m.nonce != f->nonce)
+        hc_mint m, prev;
+        err = hc_ltx_mint_get(tx, f->ids[i], &prev);
+        if (err || prev.state != HC_MINT_SUBMITTED || prev.nonce != f->nonce)
             continue;
+        m = prev;
         m.state = HC_MINT_QUEUED;
         m.has_tx = 0;
         m.updated_ms = hc_ltx_now(tx);
-        err = hc_ltx_mint_put(tx, &m, HC_J_MINT_STATE);
+        err = hc_ltx_mint_update(tx, &prev, &m, HC_J_MINT_STATE);
     }
     return err;
 }

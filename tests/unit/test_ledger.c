@@ -404,6 +404,74 @@ static void owners_of(hc_ledger *l, const hc_address *owner, struct seen *s)
         HC_OK);
 }
 
+struct mint_update {
+    const hc_mint *m;
+    int mismatch; /* pass a prev with another id */
+};
+
+/* Reads the stored mint and updates it to *a->m with hc_ltx_mint_update. */
+static hc_err mint_update_fn(hc_ltx *tx, void *arg)
+{
+    struct mint_update *a = arg;
+    hc_mint prev;
+    hc_err err = hc_ltx_mint_get(tx, a->m->id, &prev);
+    if (err)
+        return err;
+    if (a->mismatch)
+        prev.id[15] ^= 1;
+    return hc_ltx_mint_update(tx, &prev, a->m, HC_J_MINT_STATE);
+}
+
+/* hc_ltx_mint_update keeps the indexes as hc_ltx_mint_put does. */
+static void test_mint_update(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    hc_ledger *l;
+    hc_accept_outcome oc;
+    hc_mint a, b, ex, got;
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    mk_mint(&a, 1, 0xa1, "");
+    mk_mint(&b, 2, 0xa1, ""); /* the same content */
+    assert_int_equal(hc_ledger_mint_accept(l, &a, &oc, &ex), HC_OK);
+
+    struct mint_update u = {&a, 1};
+    a.state = HC_MINT_SUBMITTED;
+    assert_int_equal(hc_ledger_write(l, mint_update_fn, &u), HC_ERR_ARG);
+    u.mismatch = 0;
+    assert_int_equal(hc_ledger_write(l, mint_update_fn, &u), HC_OK);
+    assert_int_equal(hc_ledger_mint_get(l, a.id, &got), HC_OK);
+    assert_int_equal(got.state, HC_MINT_SUBMITTED);
+    assert_true(index_has(l, HC_LDB_CONTENT, a.content_hash, 32, a.id, 16));
+    uint8_t k[HC_ACTIVE_KEY_LEN];
+    hc_active_key(k, HC_MINT_SUBMITTED, a.created_ms, a.id);
+    assert_true(index_has(l, HC_LDB_ACTIVE, k, sizeof k, "", 0));
+    hc_active_key(k, HC_MINT_QUEUED, a.created_ms, a.id);
+    assert_false(index_has(l, HC_LDB_ACTIVE, k, sizeof k, NULL, 0));
+    verify_ok(l);
+
+    /* failed: the content is free again, for another mint */
+    a.state = HC_MINT_FAILED;
+    assert_int_equal(hc_ledger_write(l, mint_update_fn, &u), HC_OK);
+    assert_false(index_has(l, HC_LDB_CONTENT, a.content_hash, 32, NULL, 0));
+    hc_active_key(k, HC_MINT_SUBMITTED, a.created_ms, a.id);
+    assert_false(index_has(l, HC_LDB_ACTIVE, k, sizeof k, NULL, 0));
+    assert_int_equal(hc_ledger_mint_accept(l, &b, &oc, &ex), HC_OK);
+    assert_int_equal(oc, HC_ACCEPT_NEW);
+    assert_true(index_has(l, HC_LDB_CONTENT, b.content_hash, 32, b.id, 16));
+
+    /* confirmed: the content stays b's, the live row goes */
+    b.state = HC_MINT_CONFIRMED;
+    u.m = &b;
+    assert_int_equal(hc_ledger_write(l, mint_update_fn, &u), HC_OK);
+    assert_true(index_has(l, HC_LDB_CONTENT, b.content_hash, 32, b.id, 16));
+    hc_active_key(k, HC_MINT_QUEUED, b.created_ms, b.id);
+    assert_false(index_has(l, HC_LDB_ACTIVE, k, sizeof k, NULL, 0));
+    verify_ok(l);
+    hc_ledger_close(l);
+    remove_dir(dir);
+}
+
 static void test_tokens(void **state)
 {
     (void)state;
@@ -1699,6 +1767,7 @@ int main(void)
         cmocka_unit_test(test_open_write_verify),
         cmocka_unit_test(test_mint_accept),
         cmocka_unit_test(test_mint_states),
+        cmocka_unit_test(test_mint_update),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_nonces_and_sent),
         cmocka_unit_test(test_outbox),
