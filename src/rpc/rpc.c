@@ -1022,17 +1022,27 @@ static hc_err receipt_from(const cJSON *res, hc_receipt *out, hc_rpc_status *st)
     return err;
 }
 
+/* A call whose one parameter is a 32-byte hash. */
+static hc_err call_by_hash(hc_rpc *c, const char *method,
+                           const uint8_t hash[32], cJSON **res,
+                           hc_rpc_status *st)
+{
+    cJSON *items[1] = {hex_item(hash, 32)};
+    cJSON *params = params_of(1, items);
+    *res = NULL;
+    if (!params)
+        return HC_ERR_NOMEM;
+    hc_err err = hc_rpc_request(c, method, params, res, st);
+    cJSON_Delete(params);
+    return err;
+}
+
 hc_err hc_rpc_get_receipt(hc_rpc *c, const uint8_t hash[32], hc_receipt *out,
                           hc_rpc_status *st)
 {
-    cJSON *items[1] = {hex_item(hash, 32)};
-    cJSON *params = params_of(1, items), *res = NULL;
+    cJSON *res;
     memset(out, 0, sizeof *out);
-    if (!params)
-        return HC_ERR_NOMEM;
-    hc_err err =
-        hc_rpc_request(c, "eth_getTransactionReceipt", params, &res, st);
-    cJSON_Delete(params);
+    hc_err err = call_by_hash(c, "eth_getTransactionReceipt", hash, &res, st);
     if (!err)
         err = receipt_from(res, out, st);
     cJSON_Delete(res);
@@ -1094,14 +1104,9 @@ hc_err hc_rpc_get_receipts(hc_rpc *c, const uint8_t (*hashes)[32], size_t n,
 hc_err hc_rpc_get_transaction(hc_rpc *c, const uint8_t hash[32], hc_txinfo *out,
                               hc_rpc_status *st)
 {
-    cJSON *items[1] = {hex_item(hash, 32)};
-    cJSON *params = params_of(1, items), *res = NULL;
+    cJSON *res;
     memset(out, 0, sizeof *out);
-    if (!params)
-        return HC_ERR_NOMEM;
-    hc_err err =
-        hc_rpc_request(c, "eth_getTransactionByHash", params, &res, st);
-    cJSON_Delete(params);
+    hc_err err = call_by_hash(c, "eth_getTransactionByHash", hash, &res, st);
     if (!err && cJSON_IsNull(res))
         err = HC_ERR_NOT_FOUND;
     else if (!err) {
