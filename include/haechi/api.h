@@ -45,6 +45,10 @@ uint16_t hc_api_port(const hc_api *a);
 /* The pipeline's signer (NULL: none): /readyz then reports whether it can
  * pay for gas ("funded"; "unfunded" is not ready). */
 void hc_api_set_signer(hc_api *a, const hc_address *signer);
+/* Where the chain head comes from (head(ctx); 0: unknown): a settled mint's
+ * JSON then reports "confirmations", head - block + 1. Before it is set,
+ * or while the head is unknown, "confirmations" is null. */
+void hc_api_set_chain_head(hc_api *a, uint64_t (*head)(void *ctx), void *ctx);
 /* Stops accepting connections, waits up to grace_ms for requests in flight,
  * then stops. */
 void hc_api_stop(hc_api *a, long grace_ms);

@@ -78,5 +78,8 @@ HC_WUR hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
                                 const hc_pipeline_opts *opts);
 /* Stops after the current round (nothing is lost: state is in the ledger). */
 void hc_pipeline_stop(hc_pipeline *p);
+/* The chain head the worker last read (0 before the first); any thread.
+ * Takes void * to serve as hc_api_set_chain_head's source. */
+uint64_t hc_pipeline_head(void *p);
 
 #endif

@@ -200,6 +200,8 @@ int main(int argc, char **argv)
             hc_address signer;
             if (!err && !hc_key_address(&signer, sk))
                 hc_api_set_signer(api, &signer);
+            if (!err)
+                hc_api_set_chain_head(api, hc_pipeline_head, pipe);
         }
         hc_memzero(sk, sizeof sk);
         if (err) {

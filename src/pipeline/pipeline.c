@@ -1,5 +1,6 @@
 /* The minting worker (see pipeline.h). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +118,9 @@ struct hc_pipeline {
     int chain_ok;          /* the node's chain id was checked */
     unsigned resume_tries;
     unsigned pause_ms; /* the next idle pause while something is in flight */
-    uint64_t rq_head;  /* the head when receipts were last asked for */
-    uint64_t rq_ms;    /* and when */
+    _Atomic uint64_t head_seen; /* head, for other threads */
+    uint64_t rq_head;           /* the head when receipts were last asked for */
+    uint64_t rq_ms;             /* and when */
 };
 
 static uint64_t now_ms(void)
@@ -1712,6 +1714,8 @@ static int round_(hc_pipeline *p)
     hc_rpc_status st = {0};
     hc_err err = hc_rpc_block_number(p->rpc, &p->head, &st);
     observe(p, "eth_blockNumber", &st);
+    if (!err)
+        atomic_store(&p->head_seen, p->head);
     if (err) {
         if (!p->unreachable++) /* once per outage */
             log_err("chain_unreachable", err, &st);
@@ -1917,6 +1921,11 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
     }
     *out = p;
     return HC_OK;
+}
+
+uint64_t hc_pipeline_head(void *p)
+{
+    return p ? atomic_load(&((hc_pipeline *)p)->head_seen) : 0;
 }
 
 void hc_pipeline_stop(hc_pipeline *p)

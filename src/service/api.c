@@ -127,8 +127,10 @@ struct hc_api {
     hc_rpc *ready_rpc; /* readiness checks only (short timeouts) */
     double ready_at;   /* monotonic seconds of the last chain check */
     int ready_checking;
-    char ready_chain[32]; /* its result */
-    int has_signer;       /* the pipeline's signer (readyz checks funds) */
+    char ready_chain[32];     /* its result */
+    uint64_t (*head)(void *); /* the chain head's source (NULL: none) */
+    void *head_ctx;
+    int has_signer; /* the pipeline's signer (readyz checks funds) */
     hc_address signer;
     char ready_signer[32];
     uint16_t port;
@@ -352,8 +354,9 @@ static void add_tx_hashes(hc_ledger *l, cJSON *arr, const hc_mint *m)
             arr, cJSON_CreateString(hc_hex_encode(h, m->tx_hash, 32, 1)));
 }
 
-static cJSON *mint_json(hc_ledger *l, const hc_mint *m)
+static cJSON *mint_json(hc_api *a, const hc_mint *m)
 {
+    hc_ledger *l = a->l;
     char t[32], dec[HC_U256_DEC_MAX];
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -373,7 +376,16 @@ static cJSON *mint_json(hc_ledger *l, const hc_mint *m)
         cJSON_AddNumberToObject(o, "block", (double)m->block);
     else
         cJSON_AddNullToObject(o, "block");
-    cJSON_AddNullToObject(o, "confirmations");
+    pthread_mutex_lock(&a->mu);
+    uint64_t (*head_fn)(void *) = a->head;
+    void *head_ctx = a->head_ctx;
+    pthread_mutex_unlock(&a->mu);
+    uint64_t head = m->block && head_fn ? head_fn(head_ctx) : 0;
+    if (m->block && head >= m->block)
+        cJSON_AddNumberToObject(o, "confirmations",
+                                (double)(head - m->block + 1));
+    else
+        cJSON_AddNullToObject(o, "confirmations");
     if (m->gas_used)
         cJSON_AddNumberToObject(o, "gas_used", (double)m->gas_used);
     else
@@ -735,10 +747,9 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
         hc_log_str(&l, "client", m.client);
         hc_log_uint(&l, "size", m.content_size);
         hc_log_end(&l);
-        return send_json(r, c, 202, mint_json(a->l, &m), "Location", loc);
+        return send_json(r, c, 202, mint_json(a, &m), "Location", loc);
     case HC_ACCEPT_REPLAY:
-        return send_json(r, c, 202, mint_json(a->l, &x.existing), "Location",
-                         loc);
+        return send_json(r, c, 202, mint_json(a, &x.existing), "Location", loc);
     case HC_ACCEPT_KEY_REUSED: {
         cJSON *extra = cJSON_CreateObject();
         cJSON_AddStringToObject(extra, "field", "Idempotency-Key");
@@ -991,7 +1002,7 @@ static enum MHD_Result get_mint(struct req *r, struct MHD_Connection *c,
         return problem(r, c, 404, "not-found", "Not found", "no such mint");
     if (err)
         return internal_error(r, c, "mint lookup", err);
-    return send_json(r, c, 200, mint_json(r->a->l, &m), NULL, NULL);
+    return send_json(r, c, 200, mint_json(r->a, &m), NULL, NULL);
 }
 
 struct owner_page {
@@ -1536,6 +1547,14 @@ void hc_api_set_signer(hc_api *a, const hc_address *signer)
     if (signer)
         a->signer = *signer;
     a->ready_at = 0; /* check again */
+    pthread_mutex_unlock(&a->mu);
+}
+
+void hc_api_set_chain_head(hc_api *a, uint64_t (*head)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&a->mu);
+    a->head = head;
+    a->head_ctx = ctx;
     pthread_mutex_unlock(&a->mu);
 }
 

@@ -95,6 +95,15 @@ for i in $(seq 1 "$N"); do
     owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "$tid")
     eq "owner of work $i on chain" "$owner" "${creators[$((i % 4))]}"
 done
+# confirmations: at least 1, at most what the chain's head says now
+req GET "/v1/mints/${ids[0]}" -H "Authorization: Bearer $key"
+blk=$(jnum block) conf=$(jnum confirmations)
+head=$("$CAST" block-number --rpc-url "$ANVIL_RPC")
+if [ -n "$conf" ] && [ -n "$blk" ] && [ "$conf" -ge 1 ] && [ "$conf" -le $((head - blk + 1)) ]; then
+    ok
+else
+    bad "confirmations of mint 1: got '${conf:-null}', want 1 to $((head - ${blk:-0} + 1)) (block ${blk:-null}, head $head)"
+fi
 req GET "/v1/mints/$late" -H "Authorization: Bearer $key"
 eq "minted elsewhere: conflict" "$(jstr state)" conflict
 eq "conflict names the chain owner" "$(jstr owner)" "$other"
