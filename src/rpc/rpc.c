@@ -541,8 +541,9 @@ hc_err hc_rpc_batch(hc_rpc *c, hc_rpc_batch_item *items, size_t n,
                 d != (double)(uint64_t)d)
                 continue;
             size_t k = (size_t)((uint64_t)d - id0);
-            if (got[k]++)
+            if (got[k])
                 continue; /* a second answer for the same id: ignored */
+            got[k] = 1;
             hc_rpc_status one = {0};
             items[k].err =
                 envelope((cJSON *)o, id0 + k, &items[k].result, &one);

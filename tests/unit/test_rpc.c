@@ -1836,6 +1836,24 @@ static void test_batch(void **state)
     batch_free(it, params, 3);
     recovers("a batch with an answer missing");
 
+    /* 300 answers for one id: the first counts, none leaks */
+    {
+        static char many[300 * 48 + 64];
+        size_t at = 0;
+        at += (size_t)sprintf(many + at, "[");
+        for (int k = 0; k < 300; k++)
+            at += (size_t)sprintf(many + at,
+                                  "%s{\"jsonrpc\":\"2.0\",\"id\":$ID,"
+                                  "\"result\":\"0x%x\"}",
+                                  k ? "," : "", k + 1);
+        sprintf(many + at, "]");
+        batch_of(it, params, 1);
+        serve((scenario){.act = ACT_REPLY, .body = many});
+        assert_int_equal(hc_rpc_batch(rpc, it, 1, &st), HC_OK);
+        assert_string_equal(it[0].result->valuestring, "0x1");
+        batch_free(it, params, 1);
+    }
+
     /* the whole request fails: every item carries the error, and the
      * next batch is still sent as a batch */
     const struct {
