@@ -344,6 +344,22 @@ static hc_err post(hc_rpc *c, const char *body, cJSON **root, int *complete,
     return HC_OK;
 }
 
+/* post() of doc, printed compactly; doc is consumed (NULL: out of
+ * memory). */
+static hc_err post_json(hc_rpc *c, cJSON *doc, cJSON **root, int *complete,
+                        hc_rpc_status *st)
+{
+    char *body = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    *root = NULL;
+    *complete = 0;
+    if (!body)
+        return HC_ERR_NOMEM;
+    hc_err err = post(c, body, root, complete, st);
+    free(body);
+    return err;
+}
+
 /* Checks one JSON-RPC 2.0 answer object for request id; on HC_OK its
  * "result" is detached into *result. */
 static hc_err envelope(cJSON *o, uint64_t id, cJSON **result, hc_rpc_status *st)
@@ -406,17 +422,10 @@ hc_err hc_rpc_request(hc_rpc *c, const char *method, const cJSON *params,
 
     pthread_mutex_lock(&c->mu);
     uint64_t id = c->next_id++;
-    cJSON *req = request_object(id, method, params);
-    char *body = req ? cJSON_PrintUnformatted(req) : NULL;
-    cJSON_Delete(req);
-    if (!body) {
-        pthread_mutex_unlock(&c->mu);
-        return HC_ERR_NOMEM;
-    }
-    cJSON *root = NULL;
-    int complete = 0;
-    hc_err err = post(c, body, &root, &complete, st);
-    free(body);
+    cJSON *root;
+    int complete;
+    hc_err err =
+        post_json(c, request_object(id, method, params), &root, &complete, st);
     if (!err)
         err = envelope(root, id, result, st);
     if (complete && st->cls == HC_RPC_MALFORMED)
@@ -487,7 +496,6 @@ hc_err hc_rpc_batch(hc_rpc *c, hc_rpc_batch_item *items, size_t n,
     uint64_t id0 = c->next_id;
     c->next_id += n;
     cJSON *arr = cJSON_CreateArray();
-    char *body = NULL;
     size_t i = 0;
     for (; arr && i < n; i++) {
         cJSON *req = request_object(id0 + i, items[i].method, items[i].params);
@@ -496,17 +504,13 @@ hc_err hc_rpc_batch(hc_rpc *c, hc_rpc_batch_item *items, size_t n,
             break;
         }
     }
-    if (arr && i == n)
-        body = cJSON_PrintUnformatted(arr);
-    cJSON_Delete(arr);
-    if (!body) {
-        pthread_mutex_unlock(&c->mu);
-        return HC_ERR_NOMEM;
+    if (arr && i < n) {
+        cJSON_Delete(arr);
+        arr = NULL;
     }
-    cJSON *root = NULL;
-    int complete = 0;
-    hc_err err = post(c, body, &root, &complete, st);
-    free(body);
+    cJSON *root;
+    int complete;
+    hc_err err = post_json(c, arr, &root, &complete, st);
     if (!err && cJSON_IsObject(root)) {
         /* one object for the whole batch: an error, else not an answer */
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");

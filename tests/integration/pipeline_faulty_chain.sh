@@ -48,16 +48,12 @@ keep() { [ -z "${HC_KEEP:-}" ] || { mkdir -p "$HC_KEEP" && cp -r "$T"/*.log "$T"
 trap 'proxy_kill; keep; hd_cleanup; anvil_stop' EXIT
 # anvil_reorg needs the last states (a bare --prune-history keeps none)
 ANVIL_KEEP_STATES=256 anvil_start "$T/anvil" --block-time 1
-mnemonic="test test test test test test test test test test test junk"
-k() { "$CAST" wallet private-key "$mnemonic" "$1"; }
-signer=$("$CAST" wallet address --private-key "$(k 9)")
+signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
 hd_deploy "$signer"
 contract=$CONTRACT
 key=$(hd_client dept minter,auditor)
-creators=()
-for i in 1 2 3 4; do
-    creators+=("$("$CAST" wallet address --private-key "$(k $((20 + i)))")")
-done
+hd_creators
+creators=("${CREATORS[@]}")
 
 # ---- the proxy, on a fixed port below the ephemeral range (it comes back
 # on the same port after the outage)
@@ -111,7 +107,7 @@ chain_env=(HAECHI_RPC="$PROXY" HAECHI_CONTRACT="$contract"
     HAECHI_NONCE_CHECK=2 HAECHI_RATE_PER_MINUTE=0)
 start_failures=0
 for try in $(seq 1 10); do
-    if hd_start "${chain_env[@]}" HAECHI_SIGNER_KEY="$(k 9)" 2>"$T/start.err"; then
+    if hd_start "${chain_env[@]}" HAECHI_SIGNER_KEY="$(hd_key 9)" 2>"$T/start.err"; then
         break
     fi
     if [ -n "$HD_PID" ]; then # running, but not started in time

@@ -49,16 +49,12 @@ keep() { [ -z "${HC_KEEP:-}" ] || { mkdir -p "$HC_KEEP" && cp -r "$T"/*.log "$T"
 trap 'stop_load; keep; hd_cleanup; anvil_stop' EXIT
 # a few states kept: an eth_call of a batch at "latest" may see a block come
 ANVIL_KEEP_STATES=16 anvil_start "$T/anvil" --block-time 1
-mnemonic="test test test test test test test test test test test junk"
-k() { "$CAST" wallet private-key "$mnemonic" "$1"; }
-signer=$("$CAST" wallet address --private-key "$(k 9)")
+signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
 hd_deploy "$signer"
 contract=$CONTRACT
 key=$(hd_client loadgen minter,auditor)
-creators=()
-for i in 1 2 3 4; do
-    creators+=("$("$CAST" wallet address --private-key "$(k $((20 + i)))")")
-done
+hd_creators
+creators=("${CREATORS[@]}")
 
 chain_env=(HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract"
     HAECHI_CHAIN_ID=31337 HAECHI_BATCH_SIZE=10 HAECHI_MAX_INFLIGHT=4
@@ -74,7 +70,7 @@ kill9() {
 # not start in time is killed (the next try needs the port)
 start() {
     hd_start "${chain_env[@]}" HAECHI_LISTEN="127.0.0.1:${1:-0}" \
-        HAECHI_SIGNER_KEY="$(k 9)" || { kill9; return 1; }
+        HAECHI_SIGNER_KEY="$(hd_key 9)" || { kill9; return 1; }
 }
 
 # a fixed port below the ephemeral range, so that no outgoing connection

@@ -196,12 +196,24 @@ hd_healthy() {
 # sha256 hex of a file
 sha() { sha256sum "$1" | cut -c1-64; }
 
+# anvil's accounts (its test mnemonic): hd_key N prints the private key of account N
+HD_MNEMONIC="test test test test test test test test test test test junk"
+hd_key() { "$CAST" wallet private-key "$HD_MNEMONIC" "$1"; }
+# hd_creators: CREATORS, the addresses of accounts 21 to 24 (four creators)
+hd_creators() {
+    local i
+    CREATORS=()
+    for i in 1 2 3 4; do
+        CREATORS+=("$("$CAST" wallet address --private-key "$(hd_key $((20 + i)))")")
+    done
+}
+
 # hd_deploy SIGNER: deploys the contract on $ANVIL_RPC with account 0 of
 # anvil's test mnemonic (`haechi deploy`) and grants SIGNER the minter role;
 # sets CONTRACT.
 hd_deploy() {
     local signer=$1 dk role
-    dk=$("$CAST" wallet private-key "test test test test test test test test test test test junk" 0)
+    dk=$(hd_key 0)
     CONTRACT=$(DEPLOYER_KEY=$dk "$HAECHI" deploy --rpc "$ANVIL_RPC" --key-env DEPLOYER_KEY) || return 1
     role=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "MINTER_ROLE()(bytes32)")
     "$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$dk" "$CONTRACT" \
