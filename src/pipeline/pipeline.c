@@ -888,6 +888,14 @@ static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
         rq->r[f->rq_at + k] = (hc_receipt){0};
         f->mined = 1;
         f->block = s->r.block_number;
+        /* the receipt's block is on the node's chain: the head read at the
+         * start of the round may be older (blocks come while the receipts
+         * are asked). Not counting it would drop a receipt that is deep
+         * enough and ask for it again next round. */
+        if (s->r.block_number > p->head) {
+            p->head = s->r.block_number;
+            atomic_store(&p->head_seen, p->head);
+        }
         if (p->head + 1 < s->r.block_number + p->o.confirmations) {
             hc_receipt_free(&s->r);
             return 0; /* not deep enough yet */
