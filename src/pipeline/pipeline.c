@@ -1329,8 +1329,10 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
         if (!err && p->est_per_mint && p->estimate_in && !any_hold) {
             /* gas from the last estimate's figure per mint (+25 %): an
              * estimate executes the whole batch, as costly on the node as
-             * the transaction itself. Re-estimated every 16 batches, after
-             * a revert and while the queue holds. */
+             * the transaction itself. Re-estimated every 64 batches, after
+             * a revert or a receipt with less than 10 % of its limit left,
+             * and while the queue holds: the receipts watch the margin,
+             * so a shorter period would buy little for its cost. */
             p->estimate_in--;
             tx.gas_limit = 30000 + n * p->est_per_mint;
             tx.gas_limit += tx.gas_limit / 4;
@@ -1361,7 +1363,7 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 if (!p->nfl)
                     unhold(p, HOLD_FUNDS);
                 p->est_per_mint = (est + n - 1) / n;
-                p->estimate_in = 16;
+                p->estimate_in = 64;
             }
             tx.gas_limit = est + est / 5;
         }
