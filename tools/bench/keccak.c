@@ -84,14 +84,23 @@ static double run(int side, int shape, const uint8_t *buf, EVP_MD_CTX *c)
 int main(int argc, char **argv)
 {
     int runs = 7, opt;
-    while ((opt = getopt(argc, argv, "r:")) != -1) {
+    static const char usage[] =
+        "usage: bench_keccak [-r RUNS]   (1 to 101, default 7)\n";
+    while ((opt = getopt(argc, argv, "hr:")) != -1) {
+        if (opt == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
         if (opt == 'r' && atoi(optarg) >= 1 && atoi(optarg) <= MAX_RUNS)
             runs = atoi(optarg);
         else {
-            fputs("usage: bench_keccak [-r RUNS]   (1 to 101, default 7)\n",
-                  stderr);
+            fputs(usage, stderr);
             return 2;
         }
+    }
+    if (optind != argc) {
+        fputs(usage, stderr);
+        return 2;
     }
     static const struct {
         const char *in, *hex;
