@@ -123,6 +123,14 @@ struct hc_pipeline {
     uint64_t rq_ms;             /* and when */
 };
 
+/* The chain head is h: for the worker, and for other threads
+ * (hc_pipeline_head). */
+static void head_is(hc_pipeline *p, uint64_t h)
+{
+    p->head = h;
+    atomic_store(&p->head_seen, h);
+}
+
 static uint64_t now_ms(void)
 {
     struct timespec ts;
@@ -892,10 +900,8 @@ static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
          * start of the round may be older (blocks come while the receipts
          * are asked). Not counting it would drop a receipt that is deep
          * enough and ask for it again next round. */
-        if (s->r.block_number > p->head) {
-            p->head = s->r.block_number;
-            atomic_store(&p->head_seen, p->head);
-        }
+        if (s->r.block_number > p->head)
+            head_is(p, s->r.block_number);
         if (p->head + 1 < s->r.block_number + p->o.confirmations) {
             hc_receipt_free(&s->r);
             return 0; /* not deep enough yet */
@@ -1722,10 +1728,11 @@ static void follow_transfers(hc_pipeline *p)
 static int round_(hc_pipeline *p)
 {
     hc_rpc_status st = {0};
-    hc_err err = hc_rpc_block_number(p->rpc, &p->head, &st);
+    uint64_t head;
+    hc_err err = hc_rpc_block_number(p->rpc, &head, &st);
     observe(p, "eth_blockNumber", &st);
     if (!err)
-        atomic_store(&p->head_seen, p->head);
+        head_is(p, head);
     if (err) {
         if (!p->unreachable++) /* once per outage */
             log_err("chain_unreachable", err, &st);

@@ -1027,13 +1027,19 @@ static hc_err receipt_from(const cJSON *res, hc_receipt *out, hc_rpc_status *st)
     return err;
 }
 
+/* The parameters [hash] (NULL: out of memory). */
+static cJSON *hash_params(const uint8_t hash[32])
+{
+    cJSON *items[1] = {hex_item(hash, 32)};
+    return params_of(1, items);
+}
+
 /* A call whose one parameter is a 32-byte hash. */
 static hc_err call_by_hash(hc_rpc *c, const char *method,
                            const uint8_t hash[32], cJSON **res,
                            hc_rpc_status *st)
 {
-    cJSON *items[1] = {hex_item(hash, 32)};
-    cJSON *params = params_of(1, items);
+    cJSON *params = hash_params(hash);
     *res = NULL;
     if (!params)
         return HC_ERR_NOMEM;
@@ -1073,8 +1079,7 @@ hc_err hc_rpc_get_receipts(hc_rpc *c, const uint8_t (*hashes)[32], size_t n,
         size_t k = n - at < HC_RPC_BATCH_MAX ? n - at : HC_RPC_BATCH_MAX;
         hc_err err = HC_OK;
         for (size_t i = 0; i < k; i++) {
-            cJSON *h[1] = {hex_item(hashes[at + i], 32)};
-            params[i] = params_of(1, h);
+            params[i] = hash_params(hashes[at + i]);
             items[i] = (hc_rpc_batch_item){"eth_getTransactionReceipt",
                                            params[i], NULL, HC_OK, HC_RPC_OK};
             if (!params[i])
