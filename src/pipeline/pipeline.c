@@ -787,6 +787,31 @@ static hc_err tx_count(hc_pipeline *p, const char *tag, uint64_t *out)
     return err;
 }
 
+/* Reads the chain head into p->head; st says how the call went. */
+static hc_err read_head(hc_pipeline *p, hc_rpc_status *st)
+{
+    uint64_t head;
+    hc_err err = hc_rpc_block_number(p->rpc, &head, st);
+    observe(p, "eth_blockNumber", st);
+    if (!err)
+        head_is(p, head);
+    return err;
+}
+
+/* Reads the chain's transaction count at "latest" into p->latest, then the
+ * head: a nonce the count shows used was used in a block at or below that
+ * head (follow counts a taken nonce's depth from it; the head read before
+ * the count may be older than the block that used it). */
+static hc_err read_latest(hc_pipeline *p)
+{
+    hc_rpc_status st = {0};
+    hc_err err = tx_count(p, "latest", &p->latest);
+    if (!err)
+        err = read_head(p, &st);
+    p->have_latest = err == HC_OK;
+    return err;
+}
+
 static void replace(hc_pipeline *p, flight *f);
 
 /* The receipts a round asks for, in one batched request: every hash of
@@ -836,11 +861,8 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
     if (!any ||
         (p->head == p->rq_head && t >= p->rq_ms && t - p->rq_ms < p->o.wait_ms))
         return 0;
-    if (old && !p->have_latest) {
-        if (tx_count(p, "latest", &p->latest))
-            return 0;
-        p->have_latest = 1;
-    }
+    if (old && !p->have_latest && read_latest(p))
+        return 0;
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         f->rq_at = total;
@@ -943,13 +965,16 @@ static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
         return 0; /* just sent: its block is to come */
     if (f->nonce < p->latest) {
         /* the nonce is used and none of our transactions for it has a
-         * receipt: taken by another transaction of this key. Only once
-         * that has stayed so for as many blocks as the confirmations are
-         * the mints released (no historical state is asked for: pruned
-         * nodes do not have it). */
+         * receipt: taken by another transaction of this key, in a block
+         * at or below the head read after the count. Only once that block
+         * is as deep as the confirmations ask (as a receipt would be) are
+         * the mints released: at once with 1, which a chain that mines
+         * only when sent to (anvil's automine) needs, since no block may
+         * come after. No historical state is asked for: pruned nodes do
+         * not have it. */
         if (!f->taken_at)
             f->taken_at = p->head ? p->head : 1;
-        if (p->head < f->taken_at + p->o.confirmations)
+        if (p->head + 1 < f->taken_at + p->o.confirmations)
             return 0;
         hc_err err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
         hc_logline l;
@@ -1488,10 +1513,9 @@ static hc_err fill_gap(hc_pipeline *p, uint64_t nonce)
 static void nonce_check(hc_pipeline *p)
 {
     uint64_t latest, pending;
-    if (tx_count(p, "latest", &latest) || tx_count(p, "pending", &pending))
+    if (read_latest(p) || tx_count(p, "pending", &pending))
         return;
-    p->latest = latest;
-    p->have_latest = 1;
+    latest = p->latest;
     p->check_ms = now_ms();
     p->check_due = 0;
     if (pending < latest)
@@ -1728,11 +1752,7 @@ static void follow_transfers(hc_pipeline *p)
 static int round_(hc_pipeline *p)
 {
     hc_rpc_status st = {0};
-    uint64_t head;
-    hc_err err = hc_rpc_block_number(p->rpc, &head, &st);
-    observe(p, "eth_blockNumber", &st);
-    if (!err)
-        head_is(p, head);
+    hc_err err = read_head(p, &st);
     if (err) {
         if (!p->unreachable++) /* once per outage */
             log_err("chain_unreachable", err, &st);

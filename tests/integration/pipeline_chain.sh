@@ -11,7 +11,8 @@
 #     the queue and is minted with a new nonce;
 #   - a nonce gap below a stored batch (the chain's nonce set back) is
 #     filled with self-transfers;
-#   - a reorganisation shallower than the confirmations under a mined batch.
+#   - a reorganisation shallower than the confirmations under a mined batch;
+#   - a taken nonce on a chain that mines only when sent to (automine).
 # After each: every mint confirmed exactly once (ownerOf = its creator) and,
 # at the end, the token count equals the mints and the ledger verifies.
 set -euo pipefail
@@ -220,6 +221,30 @@ sleep 0.5
 if settled 60 confirmed "${reorg_ids[@]}"; then ok; else bad "not confirmed after the reorg: $(tail -n 5 "$HD_LOG")"; fi
 reorgs=$(metric haechi_reorgs_total)
 if [ "${reorgs:-0}" != 0 ]; then ok; else bad "the reorg went unnoticed"; fi
+
+# ---- a taken nonce on a chain that mines only when a transaction comes
+# (anvil's automine): no block follows the one that took it, and with 1
+# confirmation that block is deep enough: released without waiting for one
+hd_stop
+mining 0
+start HAECHI_CONFIRMATIONS=1
+post 2
+quiet_ids=("${IDS[@]}")
+deadline=$((SECONDS + 20))
+while [ "$(state "${quiet_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+eq "quiet chain, taken: submitted" "$(state "${quiet_ids[0]}")" submitted
+quiet_nonce=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$(last_tx)" nonce)
+hd_stop
+"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$(k 8)" --nonce "$quiet_nonce" \
+    --gas-price 200gwei --priority-gas-price 100gwei --async "$signer" --value 1 >/dev/null
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine true >/dev/null
+eq "quiet chain: the nonce is used" "$(($(nonce_of) > quiet_nonce))" 1
+start HAECHI_CONFIRMATIONS=1
+if settled 60 confirmed "${quiet_ids[@]}"; then ok; else bad "taken batch not minted on a quiet chain: $(tail -n 5 "$HD_LOG")"; fi
+if in_log '"event":"nonce_taken"'; then ok; else bad "no nonce_taken log on a quiet chain"; fi
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null
+mining 1
 
 # ---- every mint confirmed once, on chain
 hd_stop
