@@ -30,6 +30,10 @@
  * first (the others are asked for once these are mined) */
 #define RECEIPTS_AHEAD 8
 #define FEE_CACHE_MS   2000
+/* receipts that come within SETTLE_WAIT_MS of the first are settled in one
+ * commit, up to SETTLE_MAX transactions (see settle_due) */
+#define SETTLE_WAIT_MS 30
+#define SETTLE_MAX     16
 #define FILLER_GAS     21000
 
 typedef struct flight {
@@ -44,6 +48,7 @@ typedef struct flight {
     uint64_t bcast_ms;
     int attempted;      /* a broadcast came back (whatever its answer) */
     int mined;          /* a receipt was seen (not yet deep enough) */
+    int ready;          /* deep enough: in p->ready, to be settled */
     uint64_t block;     /* its block */
     int capped;         /* could not be replaced: the fee cap */
     uint64_t taken_at;  /* head when the chain was first seen past nonce */
@@ -117,7 +122,10 @@ struct hc_pipeline {
     uint64_t follow_ms;    /* last Transfer following step */
     int chain_ok;          /* the node's chain id was checked */
     unsigned resume_tries;
-    unsigned pause_ms; /* the next idle pause while something is in flight */
+    unsigned pause_ms;    /* the next idle pause while something is in flight */
+    struct settle *ready; /* [MAX_FLIGHTS]: flights to be settled */
+    size_t nready;
+    uint64_t ready_ms;          /* when the first of them was found */
     _Atomic uint64_t head_seen; /* head, for other threads */
     uint64_t rq_head;           /* the head when receipts were last asked for */
     uint64_t rq_ms;             /* and when */
@@ -855,8 +863,9 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
     int any = 0, old = 0;
     uint64_t t = now_ms();
     for (size_t i = 0; i < p->nfl; i++) {
-        any |= p->fl[i]->attempted;
-        old |= p->fl[i]->attempted && stale(p, p->fl[i], t);
+        int followed = p->fl[i]->attempted && !p->fl[i]->ready;
+        any |= followed;
+        old |= followed && stale(p, p->fl[i], t);
     }
     if (!any ||
         (p->head == p->rq_head && t >= p->rq_ms && t - p->rq_ms < p->o.wait_ms))
@@ -869,9 +878,10 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
         /* fresh ones past the RECEIPTS_AHEAD lowest cannot be mined
          * before those are (nonces are mined in order): not asked */
         int fresh = f->attempted && !f->mined && !stale(p, f, t);
-        f->rq_n = f->attempted && (!fresh || ahead++ < RECEIPTS_AHEAD)
-                      ? f->nhashes
-                      : 0;
+        f->rq_n =
+            f->attempted && !f->ready && (!fresh || ahead++ < RECEIPTS_AHEAD)
+                ? f->nhashes
+                : 0;
         total += f->rq_n;
     }
     if (!total)
@@ -906,8 +916,8 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
 static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
                   struct settle *s)
 {
-    if (!f->attempted)
-        return 0; /* not sent yet: the sender thread has it */
+    if (!f->attempted || f->ready)
+        return 0; /* not sent yet (the sender thread has it), or settling */
     for (size_t k = 0; k < f->rq_n; k++) {
         hc_err err = rq->errs[f->rq_at + k];
         if (err == HC_ERR_NOT_FOUND)
@@ -1183,22 +1193,42 @@ static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
     if (!err)
         p->spent = x->spent;
     for (size_t i = 0; i < n; i++) {
-        if (!err)
+        if (!err) {
             for (size_t k = 0; k < p->nfl; k++)
                 if (p->fl[k] == s[i].f) {
                     flight_remove(p, k);
                     break;
                 }
+        } else {
+            s[i].f->ready = 0; /* its receipt is asked for again */
+        }
         hc_receipt_free(&s[i].r);
     }
 }
 
-/* Flights ready to be settled: in the commit that stores the round's first
+/* Flights ready to be settled: in the commit that stores a round's first
  * new batches, or in one of their own (settle_all). */
 struct settling {
     struct settle *s;
     size_t n;
 };
+
+/* Is what is ready to be settled to be committed now? Receipts that come
+ * within SETTLE_WAIT_MS of the first are settled together, up to
+ * SETTLE_MAX transactions, and at once when nothing else is in flight.
+ * Where a block holds many of our transactions their receipts come
+ * together anyway; where each has its own block (anvil's automine, fast
+ * chains) this makes one commit of several: a batch's tokens and owners
+ * rows have random keys, and each commit writes about one page per row. */
+static int settle_due(const hc_pipeline *p, const struct settling *ps)
+{
+    if (!ps->n)
+        return 0;
+    if (ps->n >= SETTLE_MAX || ps->n == p->nfl)
+        return 1;
+    uint64_t t = now_ms();
+    return t < p->ready_ms || t - p->ready_ms >= SETTLE_WAIT_MS;
+}
 
 /* Commits what is settling, if anything is; returns how many flights were
  * settled. */
@@ -1215,22 +1245,33 @@ static size_t settle_all(hc_pipeline *p, struct settling *ps)
     return before - p->nfl;
 }
 
-/* Follows every flight: those ready to settle go into *ps (the caller
- * commits them), those whose nonce was taken are dropped. Returns how many
- * were dropped. */
+/* Settles what is ready, due or not; returns how many flights. */
+static size_t settle_ready(hc_pipeline *p)
+{
+    struct settling ps = {p->ready, p->nready};
+    size_t n = settle_all(p, &ps);
+    p->nready = ps.n;
+    return n;
+}
+
+/* Follows every flight: those ready to settle are added to *ps (the caller
+ * commits them, now or in a later round: settle_due), those whose nonce
+ * was taken are dropped. Returns how many were dropped. */
 static size_t follow_all(hc_pipeline *p, struct settling *ps)
 {
     struct receipts rq = {0};
-    ps->n = 0;
     if (!receipts_fetch(p, &rq))
         return 0;
     size_t before = p->nfl;
     for (size_t i = 0; i < p->nfl; i++) {
         ps->s[ps->n] = (struct settle){0};
         int r = follow(p, p->fl[i], &rq, &ps->s[ps->n]);
-        if (r == 1)
+        if (r == 1) {
+            if (!ps->n)
+                p->ready_ms = now_ms();
+            p->fl[i]->ready = 1;
             ps->n++;
-        else if (r == 2) {
+        } else if (r == 2) {
             flight_remove(p, i--);
         }
     }
@@ -1756,7 +1797,7 @@ static int round_(hc_pipeline *p)
     if (err) {
         if (!p->unreachable++) /* once per outage */
             log_err("chain_unreachable", err, &st);
-        return 0;
+        return settle_ready(p) > 0; /* what was ready before */
     }
     if (p->unreachable) {
         hc_logline l;
@@ -1769,25 +1810,27 @@ static int round_(hc_pipeline *p)
     size_t progress = drain_results(p);
     if (p->check_due || now_ms() - p->check_ms >= p->o.nonce_check_ms)
         nonce_check(p);
-    struct settle s[MAX_FLIGHTS];
-    struct settling ps = {s, 0};
+    struct settling ps = {p->ready, p->nready}, none = {NULL, 0};
     progress += follow_all(p, &ps);
+    int due = settle_due(p, &ps);
     /* new batches: while the signer cannot pay, only with nothing in
      * flight (the estimate or the broadcast says when it can again); at
      * most 4 per commit (the sender has the first while the next are
      * built), as many commits as max_inflight allows; the first commit
-     * also settles what follow_all found ready */
+     * also settles what is ready, if that is due */
     for (;;) {
         size_t busy = p->nfl - ps.n, settled = ps.n, n;
         if (busy >= p->o.max_inflight || (p->held[HOLD_FUNDS] && busy))
             break;
         size_t room = p->o.max_inflight - busy;
-        n = start_batches(p, room < 4 ? room : 4, &ps);
+        n = start_batches(p, room < 4 ? room : 4, due ? &ps : &none);
         if (!n)
             break;
         progress += n + (settled - ps.n);
     }
-    progress += settle_all(p, &ps);
+    if (due)
+        progress += settle_all(p, &ps);
+    p->nready = ps.n;
     follow_transfers(p);
     /* the cap hold ends when nothing waits on it any more */
     if (p->held[HOLD_FEE_CAP]) {
@@ -1834,6 +1877,12 @@ static void *worker(void *arg)
             pause = p->pause_ms;
             p->pause_ms *= 2;
         }
+        if (p->nready) { /* not past the time they are due */
+            uint64_t t = now_ms(), due = p->ready_ms + SETTLE_WAIT_MS;
+            unsigned left = t < due ? (unsigned)(due - t) : 1;
+            if (left < pause)
+                pause = left;
+        }
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += (long)pause * 1000000L;
@@ -1843,6 +1892,7 @@ static void *worker(void *arg)
         p->wake = 0;
     }
     pthread_mutex_unlock(&p->mu);
+    settle_ready(p); /* what is ready is not left to a restart */
     return NULL;
 }
 
@@ -1857,7 +1907,10 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
     if (!p)
         return HC_ERR_NOMEM;
     p->sk = sodium_malloc(32);
-    if (!p->sk) {
+    p->ready = calloc(MAX_FLIGHTS, sizeof *p->ready);
+    if (!p->sk || !p->ready) {
+        sodium_free(p->sk);
+        free(p->ready);
         free(p);
         return HC_ERR_NOMEM;
     }
@@ -1931,6 +1984,7 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
     }
     if (err) {
         sodium_free(p->sk);
+        free(p->ready);
         free(p);
         return err;
     }
@@ -1953,6 +2007,7 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
         pthread_cond_destroy(&p->cv);
         pthread_mutex_destroy(&p->mu);
         sodium_free(p->sk);
+        free(p->ready);
         free(p);
         return HC_ERR_NOMEM;
     }
@@ -1991,6 +2046,7 @@ void hc_pipeline_stop(hc_pipeline *p)
     pthread_mutex_destroy(&p->mu);
     while (p->nfl)
         flight_remove(p, p->nfl - 1);
+    free(p->ready);     /* the worker settled them on its way out */
     sodium_free(p->sk); /* wipes */
     free(p);
 }
