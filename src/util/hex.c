@@ -3,15 +3,18 @@
 
 #include "haechi/hex.h"
 
+/* A hex digit's value + 1 by character; 0: not a hex digit. (Receipts
+ * bring hundreds of hex strings per transaction: a table, not branches.) */
+static const uint8_t digit_plus1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+    ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+    ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int digit(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return (int)digit_plus1[(unsigned char)c] - 1;
 }
 
 static hc_err strip_prefix(const char **s, size_t *slen, unsigned flags)
@@ -42,10 +45,11 @@ hc_err hc_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len,
     if (slen / 2 > out_cap)
         return HC_ERR_BUFFER;
     for (size_t i = 0; i < slen; i += 2) {
-        int hi = digit(s[i]), lo = digit(s[i + 1]);
-        if (hi < 0 || lo < 0)
+        unsigned hi = digit_plus1[(unsigned char)s[i]],
+                 lo = digit_plus1[(unsigned char)s[i + 1]];
+        if (!hi || !lo)
             return HC_ERR_HEX_DIGIT;
-        out[i / 2] = (uint8_t)(hi << 4 | lo);
+        out[i / 2] = (uint8_t)((hi - 1) << 4 | (lo - 1));
     }
     *out_len = slen / 2;
     return HC_OK;
