@@ -52,6 +52,7 @@ typedef struct flight {
     uint64_t block;     /* its block */
     int capped;         /* could not be replaced: the fee cap */
     uint64_t taken_at;  /* head when the chain was first seen past nonce */
+    hc_address signer;  /* of another key's flight (p->ofl) */
     size_t rq_at, rq_n; /* this round's receipts: rq_n from rq_at */
 } flight;
 
@@ -124,6 +125,11 @@ struct hc_pipeline {
     unsigned resume_tries;
     unsigned pause_ms;    /* the next idle pause while something is in flight */
     struct settle *ready; /* [MAX_FLIGHTS]: flights to be settled */
+    /* mints a previous signer key sent, found at start: followed (their
+     * receipts need no key) but never signed for; see follow_others */
+    flight *ofl[MAX_FLIGHTS];
+    size_t nofl;
+    uint64_t ofl_ms;
     size_t nready;
     uint64_t ready_ms;          /* when the first of them was found */
     _Atomic uint64_t head_seen; /* head, for other threads */
@@ -556,11 +562,12 @@ static void *sender(void *arg)
     return NULL;
 }
 
-static hc_err load_sent(hc_pipeline *p, uint64_t nonce, const uint8_t hash[32],
-                        hc_buf *b, hc_sent_tx *s)
+static hc_err load_sent(hc_pipeline *p, const hc_address *signer,
+                        uint64_t nonce, const uint8_t hash[32], hc_buf *b,
+                        hc_sent_tx *s)
 {
     uint8_t key[60];
-    hc_sent_key(key, &p->signer, nonce, hash);
+    hc_sent_key(key, signer, nonce, hash);
     hc_err err = hc_ledger_get(p->l, HC_LDB_SENT, key, sizeof key, b);
     return err ? err : hc_sent_decode(s, b->data, b->len);
 }
@@ -570,8 +577,8 @@ static void rebroadcast(hc_pipeline *p, flight *f)
     hc_buf b;
     hc_sent_tx s;
     hc_buf_init(&b, HC_TX_MAX_SIZE + (1 << 20), 0);
-    if (f->nhashes &&
-        load_sent(p, f->nonce, f->hashes[f->nhashes - 1], &b, &s) == HC_OK)
+    if (f->nhashes && load_sent(p, &p->signer, f->nonce,
+                                f->hashes[f->nhashes - 1], &b, &s) == HC_OK)
         broadcast(p, f, s.raw, s.raw_len, 1);
     hc_buf_free(&b);
 }
@@ -911,13 +918,13 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
     return 1;
 }
 
-/* Looks at one flight; returns 1 with *s filled when it can be settled
- * (the receipt moved from rq to s->r). */
-static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
-                  struct settle *s)
+/* The receipts of one flight: 1 with *s filled when it can be settled (the
+ * receipt moved from rq to s->r); 0 when it is mined but not deep enough,
+ * or is to be looked at again next round; -1 when none of its hashes has
+ * a receipt. */
+static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
+                          struct settle *s)
 {
-    if (!f->attempted || f->ready)
-        return 0; /* not sent yet (the sender thread has it), or settling */
     for (size_t k = 0; k < f->rq_n; k++) {
         hc_err err = rq->errs[f->rq_at + k];
         if (err == HC_ERR_NOT_FOUND)
@@ -958,6 +965,20 @@ static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
         s->block_time_ms = b.timestamp * 1000;
         return 1;
     }
+    return -1;
+}
+
+/* Looks at one flight; returns 1 with *s filled when it can be settled
+ * (the receipt moved from rq to s->r), 2 when it is to be dropped (its
+ * nonce was taken and its mints are queued again). */
+static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
+                  struct settle *s)
+{
+    if (!f->attempted || f->ready)
+        return 0; /* not sent yet (the sender thread has it), or settling */
+    int r = follow_receipt(p, f, rq, s);
+    if (r >= 0)
+        return r;
     if (f->mined) {
         /* a receipt seen before is gone: a reorganisation */
         hc_logline l;
@@ -1077,7 +1098,8 @@ static void replace(hc_pipeline *p, flight *f)
     hc_buf_init(&b, HC_TX_MAX_SIZE + (1 << 20), 0);
     hc_err err = f->nhashes < MAX_HASHES ? HC_OK : HC_ERR_ABORTED;
     if (!err)
-        err = load_sent(p, f->nonce, f->hashes[f->nhashes - 1], &b, &s);
+        err = load_sent(p, &p->signer, f->nonce, f->hashes[f->nhashes - 1], &b,
+                        &s);
     if (!err)
         err = hc_tx_decode(&tx, NULL, s.raw, s.raw_len);
     if (!err) {
@@ -1598,6 +1620,64 @@ struct resume_ctx {
     size_t other_signer;
 };
 
+/* Adds a mint of another signer to its flight in p->ofl. */
+static int other_add(struct resume_ctx *x, const hc_mint *m)
+{
+    hc_pipeline *p = x->p;
+    flight *f = NULL;
+    for (size_t i = 0; i < p->nofl && !f; i++)
+        if (p->ofl[i]->nonce == m->nonce &&
+            !memcmp(p->ofl[i]->signer.b, m->signer.b, 20))
+            f = p->ofl[i];
+    if (!f) {
+        if (p->nofl == MAX_FLIGHTS)
+            return 0; /* the rest after these settle (next restart) */
+        if (!(f = calloc(1, sizeof *f)) || !(f->ids = calloc(MAX_BATCH, 16))) {
+            flight_free(f);
+            x->err = HC_ERR_NOMEM;
+            return 1;
+        }
+        f->nonce = m->nonce;
+        f->signer = m->signer;
+        f->attempted = 1;
+        p->ofl[p->nofl++] = f;
+    }
+    if (f->n < MAX_BATCH)
+        memcpy(f->ids[f->n++], m->id, 16);
+    return 0;
+}
+
+/* The hashes another signer's flight sent (the SENT rows under its signer
+ * and nonce that carry its mints). */
+static int other_sent(void *arg, const uint8_t *k, size_t klen,
+                      const uint8_t *v, size_t vlen)
+{
+    flight *f = arg;
+    hc_sent_tx s;
+    (void)k;
+    if (klen != 60 || hc_sent_decode(&s, v, vlen) || s.nonce != f->nonce)
+        return 0;
+    int ours = 0;
+    for (size_t i = 0; i < s.n_mints && !ours; i++)
+        ours = !memcmp(s.mint_ids + 16 * i, f->ids[0], 16);
+    if (ours && f->nhashes < MAX_HASHES) {
+        memcpy(f->hashes[f->nhashes++], s.hash, 32);
+        hc_tx tx;
+        hc_tx_init(&tx);
+        if (!hc_tx_decode(&tx, NULL, s.raw, s.raw_len))
+            f->gas = tx.gas_limit;
+        hc_tx_free(&tx);
+    }
+    return 0;
+}
+
+static void others_free(hc_pipeline *p)
+{
+    for (size_t i = 0; i < p->nofl; i++)
+        flight_free(p->ofl[i]);
+    p->nofl = 0;
+}
+
 static int resume_row(void *arg, const uint8_t *k, size_t klen,
                       const uint8_t *v, size_t vlen)
 {
@@ -1610,18 +1690,18 @@ static int resume_row(void *arg, const uint8_t *k, size_t klen,
         m.state != HC_MINT_SUBMITTED || !m.has_tx)
         return 0;
     if (memcmp(m.signer.b, p->signer.b, 20)) {
-        /* sent with another signer key: only that key can follow or
-         * replace it */
+        /* sent with another signer key: followed, not replaced */
         if (!x->other_signer++) {
             hc_logline l;
-            hc_log_begin(&l, HC_LOG_ERROR, "submitted_by_other_signer");
+            hc_log_begin(&l, HC_LOG_WARN, "submitted_by_other_signer");
             hc_log_hex(&l, "mint_id", m.id, 16);
             hc_log_str(&l, "detail",
                        "mints in flight were sent with another signer key: "
-                       "restart with that key until they settle");
+                       "settled when mined, queued again if that key's "
+                       "nonce is taken; otherwise restart with that key");
             hc_log_end(&l);
         }
-        return 0;
+        return other_add(x, &m);
     }
     flight *f = flight_at(p, m.nonce);
     if (!f) {
@@ -1723,6 +1803,7 @@ static hc_err resume(hc_pipeline *p)
     /* the batches in flight */
     uint8_t state = HC_MINT_SUBMITTED;
     struct resume_ctx x = {p, HC_OK, 0};
+    others_free(p); /* a retry starts over */
     err = hc_ledger_scan(p->l, HC_LDB_ACTIVE, &state, 1, NULL, 0, 0, resume_row,
                          &x);
     if (!err)
@@ -1741,6 +1822,16 @@ static hc_err resume(hc_pipeline *p)
                        from ? 28 : 0, 0, resume_sent, &sx);
     if (err)
         return err;
+    for (size_t i = 0; i < p->nofl; i++) {
+        flight *f = p->ofl[i];
+        uint8_t pre[28];
+        hc_sent_key(after, &f->signer, f->nonce, (const uint8_t[32]){0});
+        memcpy(pre, after, 28);
+        err = hc_ledger_scan(p->l, HC_LDB_SENT, pre, 28, NULL, 0, 0, other_sent,
+                             f);
+        if (err)
+            return err;
+    }
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         if (f->nonce >= p->next)
@@ -1763,6 +1854,135 @@ static hc_err resume(hc_pipeline *p)
 
 /* ---- the loop */
 
+/* Broadcasts the latest stored transaction of another signer's flight
+ * again: the signed bytes need no key. Here, not on the sender thread
+ * (whose answers are matched to our own flights by nonce); the answer only
+ * counts in the metrics. */
+static void other_rebroadcast(hc_pipeline *p, flight *f)
+{
+    hc_buf b;
+    hc_sent_tx s;
+    uint8_t h[32];
+    hc_buf_init(&b, HC_TX_MAX_SIZE + (1 << 20), 0);
+    if (f->nhashes && load_sent(p, &f->signer, f->nonce,
+                                f->hashes[f->nhashes - 1], &b, &s) == HC_OK) {
+        hc_rpc_status st = {0};
+        (void)!hc_rpc_send_raw_transaction(p->rpc, s.raw, s.raw_len, h, &st);
+        observe(p, "eth_sendRawTransaction", &st);
+    }
+    hc_buf_free(&b);
+}
+
+/* Follows the flights of a previous signer key (p->ofl, found at start),
+ * every batch_wait_ms: each key's transaction count first, then the head,
+ * then the receipts of every hash (so a nonce the count shows used has its
+ * receipt in what follows, if it is ours). One with a receipt deep enough
+ * is settled; one whose nonce is used with no receipt of ours is released
+ * once that is as deep as the confirmations ask (as in follow); the others
+ * are broadcast again every REBROADCAST_MS: only their key could replace
+ * them. Returns how many flights it settled or released. */
+static size_t follow_others(hc_pipeline *p)
+{
+    uint64_t t = now_ms(), latest[MAX_FLIGHTS];
+    if (!p->nofl || (t >= p->ofl_ms && t - p->ofl_ms < p->o.wait_ms))
+        return 0;
+    p->ofl_ms = t;
+    for (size_t i = 0; i < p->nofl; i++) {
+        size_t k = 0; /* an earlier flight of the same key: its count */
+        while (k < i && memcmp(p->ofl[k]->signer.b, p->ofl[i]->signer.b, 20))
+            k++;
+        if (k < i) {
+            latest[i] = latest[k];
+            continue;
+        }
+        hc_rpc_status st = {0};
+        hc_err err = hc_rpc_get_transaction_count(p->rpc, &p->ofl[i]->signer,
+                                                  "latest", &latest[i], &st);
+        observe(p, "eth_getTransactionCount", &st);
+        if (err)
+            return 0;
+    }
+    hc_rpc_status st = {0};
+    if (read_head(p, &st))
+        return 0;
+    struct receipts rq = {0};
+    size_t total = 0, done = 0;
+    for (size_t i = 0; i < p->nofl; i++) {
+        p->ofl[i]->rq_at = total;
+        p->ofl[i]->rq_n = p->ofl[i]->nhashes;
+        total += p->ofl[i]->nhashes;
+    }
+    if (total) {
+        rq.hashes = calloc(total, 32);
+        rq.r = calloc(total, sizeof *rq.r);
+        rq.errs = calloc(total, sizeof *rq.errs);
+        if (!rq.hashes || !rq.r || !rq.errs) {
+            receipts_free(&rq);
+            return 0;
+        }
+        for (size_t i = 0; i < p->nofl; i++)
+            for (size_t k = 0; k < p->ofl[i]->rq_n; k++)
+                memcpy(rq.hashes[p->ofl[i]->rq_at + k],
+                       p->ofl[i]->hashes[p->ofl[i]->nhashes - 1 - k], 32);
+        st = (hc_rpc_status){0};
+        hc_err err =
+            hc_rpc_get_receipts(p->rpc, rq.hashes, total, rq.r, rq.errs, &st);
+        observe(p, "eth_getTransactionReceipt", &st);
+        if (err) {
+            receipts_free(&rq);
+            return 0;
+        }
+        rq.n = total;
+    }
+    for (size_t i = 0; i < p->nofl; i++) {
+        flight *f = p->ofl[i];
+        struct settle s = {0};
+        hc_err err = HC_OK;
+        int r = follow_receipt(p, f, &rq, &s), gone = 0;
+        if (r == 1) {
+            struct settle_ctx x = {p, &s, 1, {{0}}};
+            spent_load(p);
+            err = hc_ledger_write(p->l, settle_write, &x);
+            settle_done(p, &s, 1, &x, err);
+            gone = !err;
+        } else if (r < 0 && f->nonce < latest[i]) {
+            if (!f->taken_at)
+                f->taken_at = p->head ? p->head : 1;
+            if (p->head + 1 >= f->taken_at + p->o.confirmations) {
+                err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
+                hc_logline l;
+                hc_log_begin(&l, HC_LOG_WARN, "nonce_taken");
+                hc_log_uint(&l, "nonce", f->nonce);
+                hc_log_hex(&l, "signer", f->signer.b, 20);
+                hc_log_uint(&l, "mints_requeued", f->n);
+                if (err)
+                    hc_log_str(&l, "error", hc_strerror(err));
+                hc_log_end(&l);
+                gone = !err;
+            }
+        } else if (r < 0) {
+            f->mined = 0; /* a receipt seen before may be gone: a reorg */
+            f->taken_at = 0;
+            if (t < f->bcast_ms || t - f->bcast_ms >= REBROADCAST_MS) {
+                f->bcast_ms = t;
+                other_rebroadcast(p, f);
+            }
+        }
+        if (gone) {
+            flight_free(f);
+            p->ofl[i] = NULL;
+            done++;
+        }
+    }
+    receipts_free(&rq);
+    size_t n = 0; /* the ones left, in order */
+    for (size_t i = 0; i < p->nofl; i++)
+        if (p->ofl[i])
+            p->ofl[n++] = p->ofl[i];
+    p->nofl = n;
+    return done;
+}
+
 static void follow_transfers(hc_pipeline *p)
 {
     if (p->o.no_follow || p->head + 1 < p->o.confirmations)
@@ -1773,6 +1993,9 @@ static void follow_transfers(hc_pipeline *p)
     for (size_t i = 0; i < p->nfl; i++)
         if (p->fl[i]->mined && p->fl[i]->block <= upto)
             upto = p->fl[i]->block - 1;
+    for (size_t i = 0; i < p->nofl; i++)
+        if (p->ofl[i]->mined && p->ofl[i]->block <= upto)
+            upto = p->ofl[i]->block - 1;
     uint64_t t = now_ms();
     if (upto <= p->follow_to || t - p->follow_ms < 1000)
         return;
@@ -1831,6 +2054,7 @@ static int round_(hc_pipeline *p)
     if (due)
         progress += settle_all(p, &ps);
     p->nready = ps.n;
+    progress += follow_others(p);
     follow_transfers(p);
     /* the cap hold ends when nothing waits on it any more */
     if (p->held[HOLD_FEE_CAP]) {
@@ -2046,6 +2270,7 @@ void hc_pipeline_stop(hc_pipeline *p)
     pthread_mutex_destroy(&p->mu);
     while (p->nfl)
         flight_remove(p, p->nfl - 1);
+    others_free(p);
     free(p->ready);     /* the worker settled them on its way out */
     sodium_free(p->sk); /* wipes */
     free(p);

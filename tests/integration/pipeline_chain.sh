@@ -12,6 +12,8 @@
 #   - a nonce gap below a stored batch (the chain's nonce set back) is
 #     filled with self-transfers;
 #   - a reorganisation shallower than the confirmations under a mined batch;
+#   - the signer key changed with batches in flight: the new key settles
+#     the old key's mined batch and re-queues one whose nonce was taken;
 #   - a taken nonce on a chain that mines only when sent to (automine).
 # After each: every mint confirmed exactly once (ownerOf = its creator) and,
 # at the end, the token count equals the mints and the ledger verifies.
@@ -221,6 +223,46 @@ sleep 0.5
 if settled 60 confirmed "${reorg_ids[@]}"; then ok; else bad "not confirmed after the reorg: $(tail -n 5 "$HD_LOG")"; fi
 reorgs=$(metric haechi_reorgs_total)
 if [ "${reorgs:-0}" != 0 ]; then ok; else bad "the reorg went unnoticed"; fi
+
+# ---- the signer key changed while batches were in flight: the new key
+# follows what the old one sent (receipts need no key)
+csend "grantRole(bytes32,address)" "$role" "$("$CAST" wallet address --private-key "$(k 9)")"
+hd_stop
+mining 0
+start
+post 2
+mined_ids=("${IDS[@]}")
+deadline=$((SECONDS + 20))
+while [ "$(state "${mined_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+eq "old key: submitted" "$(state "${mined_ids[0]}")" submitted
+hd_stop
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null # the old key's batch is mined
+mining 1
+start HAECHI_SIGNER_KEY="$(k 9)"
+if settled 30 confirmed "${mined_ids[@]}"; then ok; else bad "old key's mined batch not settled by the new key: $(tail -n 5 "$HD_LOG")"; fi
+if in_log '"event":"submitted_by_other_signer"'; then ok; else bad "no submitted_by_other_signer log"; fi
+# … and one whose nonce the old key used for something else: queued again,
+# minted by the new key
+hd_stop
+mining 0
+start
+post 2
+gone_ids=("${IDS[@]}")
+deadline=$((SECONDS + 20))
+while [ "$(state "${gone_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+eq "old key, taken: submitted" "$(state "${gone_ids[0]}")" submitted
+gone_nonce=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$(last_tx)" nonce)
+hd_stop
+"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$(k 8)" --nonce "$gone_nonce" \
+    --gas-price 200gwei --priority-gas-price 100gwei --async "$signer" --value 1 >/dev/null
+mining 1
+start HAECHI_SIGNER_KEY="$(k 9)"
+if settled 60 confirmed "${gone_ids[@]}"; then ok; else bad "old key's taken batch not minted by the new key: $(tail -n 5 "$HD_LOG")"; fi
+if in_log '"event":"nonce_taken"'; then ok; else bad "no nonce_taken log for the old key"; fi
+req GET "/v1/mints/${gone_ids[0]}" -H "Authorization: Bearer $key"
+new_from=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$(last_tx)" from)
+eq "minted by the new key" "$(tr 'A-F' 'a-f' <<<"$new_from")" \
+    "$(tr 'A-F' 'a-f' <<<"$("$CAST" wallet address --private-key "$(k 9)")")"
 
 # ---- a taken nonce on a chain that mines only when a transaction comes
 # (anvil's automine): no block follows the one that took it, and with 1
