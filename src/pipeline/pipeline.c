@@ -1620,6 +1620,20 @@ struct resume_ctx {
     size_t other_signer;
 };
 
+/* A new flight for nonce, with room for MAX_BATCH mints (NULL: out of
+ * memory). */
+static flight *flight_new(uint64_t nonce)
+{
+    flight *f = calloc(1, sizeof *f);
+    if (f && !(f->ids = calloc(MAX_BATCH, 16))) {
+        free(f);
+        return NULL;
+    }
+    if (f)
+        f->nonce = nonce;
+    return f;
+}
+
 /* Adds a mint of another signer to its flight in p->ofl. */
 static int other_add(struct resume_ctx *x, const hc_mint *m)
 {
@@ -1632,12 +1646,10 @@ static int other_add(struct resume_ctx *x, const hc_mint *m)
     if (!f) {
         if (p->nofl == MAX_FLIGHTS)
             return 0; /* the rest after these settle (next restart) */
-        if (!(f = calloc(1, sizeof *f)) || !(f->ids = calloc(MAX_BATCH, 16))) {
-            flight_free(f);
+        if (!(f = flight_new(m->nonce))) {
             x->err = HC_ERR_NOMEM;
             return 1;
         }
-        f->nonce = m->nonce;
         f->signer = m->signer;
         f->attempted = 1;
         p->ofl[p->nofl++] = f;
@@ -1645,6 +1657,31 @@ static int other_add(struct resume_ctx *x, const hc_mint *m)
     if (f->n < MAX_BATCH)
         memcpy(f->ids[f->n++], m->id, 16);
     return 0;
+}
+
+/* Does stored transaction s carry flight f's mints? (A nonce may have
+ * carried an earlier batch that was released.) */
+static int sent_carries(const hc_sent_tx *s, const flight *f)
+{
+    for (size_t i = 0; i < s->n_mints; i++)
+        if (!memcmp(s->mint_ids + 16 * i, f->ids[0], 16))
+            return 1;
+    return 0;
+}
+
+/* Adds stored transaction s to flight f's hashes (at start). */
+static void flight_sent(flight *f, const hc_sent_tx *s)
+{
+    if (f->nhashes >= MAX_HASHES)
+        return;
+    memcpy(f->hashes[f->nhashes++], s->hash, 32);
+    hc_tx tx;
+    hc_tx_init(&tx);
+    if (!hc_tx_decode(&tx, NULL, s->raw, s->raw_len))
+        f->gas = tx.gas_limit;
+    hc_tx_free(&tx);
+    f->max_fee = s->max_fee;
+    f->sent_ms = s->sent_ms;
 }
 
 /* The hashes another signer's flight sent (the SENT rows under its signer
@@ -1655,19 +1692,9 @@ static int other_sent(void *arg, const uint8_t *k, size_t klen,
     flight *f = arg;
     hc_sent_tx s;
     (void)k;
-    if (klen != 60 || hc_sent_decode(&s, v, vlen) || s.nonce != f->nonce)
-        return 0;
-    int ours = 0;
-    for (size_t i = 0; i < s.n_mints && !ours; i++)
-        ours = !memcmp(s.mint_ids + 16 * i, f->ids[0], 16);
-    if (ours && f->nhashes < MAX_HASHES) {
-        memcpy(f->hashes[f->nhashes++], s.hash, 32);
-        hc_tx tx;
-        hc_tx_init(&tx);
-        if (!hc_tx_decode(&tx, NULL, s.raw, s.raw_len))
-            f->gas = tx.gas_limit;
-        hc_tx_free(&tx);
-    }
+    if (klen == 60 && !hc_sent_decode(&s, v, vlen) && s.nonce == f->nonce &&
+        sent_carries(&s, f))
+        flight_sent(f, &s);
     return 0;
 }
 
@@ -1707,12 +1734,10 @@ static int resume_row(void *arg, const uint8_t *k, size_t klen,
     if (!f) {
         if (p->nfl == MAX_FLIGHTS)
             return 0; /* the rest after these settle (next restart) */
-        if (!(f = calloc(1, sizeof *f)) || !(f->ids = calloc(MAX_BATCH, 16))) {
-            flight_free(f);
+        if (!(f = flight_new(m.nonce))) {
             x->err = HC_ERR_NOMEM;
             return 1;
         }
-        f->nonce = m.nonce;
         flight_add(p, f);
     }
     if (f->n < MAX_BATCH)
@@ -1742,25 +1767,10 @@ static int resume_sent(void *arg, const uint8_t *k, size_t klen,
             return 0;
         f->nonce = s.nonce;
         flight_add(p, f);
-    } else if (f->n) {
-        /* only the transactions of this batch (a nonce may have carried
-         * an earlier batch that was released) */
-        int ours = 0;
-        for (size_t i = 0; i < s.n_mints && !ours; i++)
-            ours = !memcmp(s.mint_ids + 16 * i, f->ids[0], 16);
-        if (!ours)
-            return 0;
+    } else if (f->n && !sent_carries(&s, f)) {
+        return 0; /* only the transactions of this batch */
     }
-    if (f->nhashes < MAX_HASHES) {
-        memcpy(f->hashes[f->nhashes++], s.hash, 32);
-        hc_tx tx;
-        hc_tx_init(&tx);
-        if (!hc_tx_decode(&tx, NULL, s.raw, s.raw_len))
-            f->gas = tx.gas_limit;
-        hc_tx_free(&tx);
-        f->max_fee = s.max_fee;
-        f->sent_ms = s.sent_ms;
-    }
+    flight_sent(f, &s);
     return 0;
 }
 

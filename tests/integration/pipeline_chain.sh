@@ -105,6 +105,20 @@ last_tx() { grep -o '"tx_hashes":\[[^]]*\]' "$T/body" | grep -o '0x[0-9a-f]\{64\
 in_log() { grep -q "$1" "$HD_LOG"; }
 nonce_of() { "$CAST" nonce --rpc-url "$ANVIL_RPC" "$signer"; }
 mining() { "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setIntervalMining "$1" >/dev/null; }
+# in_pool [VAR=VALUE…]: with mining stopped, restarts haechid (with these
+# settings) and posts 2 works, then waits until their batch is stored and
+# broadcast (it stays in the node's pool); their ids in IDS, the batch's
+# nonce in POOL_NONCE, haechid still running
+in_pool() {
+    hd_stop
+    mining 0
+    start "$@"
+    post 2
+    local deadline=$((SECONDS + 20))
+    while [ "$(state "${IDS[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    eq "in the pool: submitted" "$(state "${IDS[0]}")" submitted
+    POOL_NONCE=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$(last_tx)" nonce)
+}
 base_fee() { "$CAST" rpc --rpc-url "$ANVIL_RPC" anvil_setNextBlockBaseFeePerGas "$1" >/dev/null; }
 
 start
@@ -227,14 +241,8 @@ if [ "${reorgs:-0}" != 0 ]; then ok; else bad "the reorg went unnoticed"; fi
 # ---- the signer key changed while batches were in flight: the new key
 # follows what the old one sent (receipts need no key)
 csend "grantRole(bytes32,address)" "$role" "$("$CAST" wallet address --private-key "$(k 9)")"
-hd_stop
-mining 0
-start
-post 2
+in_pool
 mined_ids=("${IDS[@]}")
-deadline=$((SECONDS + 20))
-while [ "$(state "${mined_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-eq "old key: submitted" "$(state "${mined_ids[0]}")" submitted
 hd_stop
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null # the old key's batch is mined
 mining 1
@@ -243,17 +251,10 @@ if settled 30 confirmed "${mined_ids[@]}"; then ok; else bad "old key's mined ba
 if in_log '"event":"submitted_by_other_signer"'; then ok; else bad "no submitted_by_other_signer log"; fi
 # … and one whose nonce the old key used for something else: queued again,
 # minted by the new key
-hd_stop
-mining 0
-start
-post 2
+in_pool
 gone_ids=("${IDS[@]}")
-deadline=$((SECONDS + 20))
-while [ "$(state "${gone_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-eq "old key, taken: submitted" "$(state "${gone_ids[0]}")" submitted
-gone_nonce=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$(last_tx)" nonce)
 hd_stop
-"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$(k 8)" --nonce "$gone_nonce" \
+"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$(k 8)" --nonce "$POOL_NONCE" \
     --gas-price 200gwei --priority-gas-price 100gwei --async "$signer" --value 1 >/dev/null
 mining 1
 start HAECHI_SIGNER_KEY="$(k 9)"
@@ -267,15 +268,9 @@ eq "minted by the new key" "$(tr 'A-F' 'a-f' <<<"$new_from")" \
 # ---- a taken nonce on a chain that mines only when a transaction comes
 # (anvil's automine): no block follows the one that took it, and with 1
 # confirmation that block is deep enough: released without waiting for one
-hd_stop
-mining 0
-start HAECHI_CONFIRMATIONS=1
-post 2
+in_pool HAECHI_CONFIRMATIONS=1
 quiet_ids=("${IDS[@]}")
-deadline=$((SECONDS + 20))
-while [ "$(state "${quiet_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-eq "quiet chain, taken: submitted" "$(state "${quiet_ids[0]}")" submitted
-quiet_nonce=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$(last_tx)" nonce)
+quiet_nonce=$POOL_NONCE
 hd_stop
 "$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$(k 8)" --nonce "$quiet_nonce" \
     --gas-price 200gwei --priority-gas-price 100gwei --async "$signer" --value 1 >/dev/null
