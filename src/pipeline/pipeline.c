@@ -125,13 +125,13 @@ struct hc_pipeline {
     unsigned resume_tries;
     unsigned pause_ms;    /* the next idle pause while something is in flight */
     struct settle *ready; /* [MAX_FLIGHTS]: flights to be settled */
+    size_t nready;
+    uint64_t ready_ms; /* when the first of them was found */
     /* mints a previous signer key sent, found at start: followed (their
      * receipts need no key) but never signed for; see follow_others */
     flight *ofl[MAX_FLIGHTS];
     size_t nofl;
-    uint64_t ofl_ms;
-    size_t nready;
-    uint64_t ready_ms;          /* when the first of them was found */
+    uint64_t ofl_ms;            /* when follow_others last looked */
     _Atomic uint64_t head_seen; /* head, for other threads */
     uint64_t rq_head;           /* the head when receipts were last asked for */
     uint64_t rq_ms;             /* and when */
@@ -849,6 +849,34 @@ static void receipts_free(struct receipts *rq)
     *rq = (struct receipts){0};
 }
 
+/* Asks for the receipts of flights fl[0..n), as each one's rq_at and rq_n
+ * say (total in all; its latest hashes first), in one batched request.
+ * On an error rq is left empty. */
+static hc_err receipts_ask(hc_pipeline *p, flight *const *fl, size_t n,
+                           size_t total, struct receipts *rq)
+{
+    rq->hashes = calloc(total, 32);
+    rq->r = calloc(total, sizeof *rq->r);
+    rq->errs = calloc(total, sizeof *rq->errs);
+    if (!rq->hashes || !rq->r || !rq->errs) {
+        receipts_free(rq);
+        return HC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < fl[i]->rq_n; k++)
+            memcpy(rq->hashes[fl[i]->rq_at + k],
+                   fl[i]->hashes[fl[i]->nhashes - 1 - k], 32);
+    hc_rpc_status st = {0};
+    hc_err err =
+        hc_rpc_get_receipts(p->rpc, rq->hashes, total, rq->r, rq->errs, &st);
+    observe(p, "eth_getTransactionReceipt", &st);
+    if (err)
+        receipts_free(rq);
+    else
+        rq->n = total;
+    return err;
+}
+
 /* Has flight f waited long enough without a receipt for the chain's
  * transaction count to matter (replacement, re-broadcast, a gap or a
  * taken nonce)? Not while it is fresh: in the steady state the count is
@@ -893,28 +921,10 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
     }
     if (!total)
         return 1;
-    rq->hashes = calloc(total, 32);
-    rq->r = calloc(total, sizeof *rq->r);
-    rq->errs = calloc(total, sizeof *rq->errs);
-    if (!rq->hashes || !rq->r || !rq->errs) {
-        receipts_free(rq);
-        return 0;
-    }
-    for (size_t i = 0; i < p->nfl; i++)
-        for (size_t k = 0; k < p->fl[i]->rq_n; k++)
-            memcpy(rq->hashes[p->fl[i]->rq_at + k],
-                   p->fl[i]->hashes[p->fl[i]->nhashes - 1 - k], 32);
-    hc_rpc_status st = {0};
-    hc_err err =
-        hc_rpc_get_receipts(p->rpc, rq->hashes, total, rq->r, rq->errs, &st);
-    observe(p, "eth_getTransactionReceipt", &st);
-    if (err) {
-        receipts_free(rq);
+    if (receipts_ask(p, p->fl, p->nfl, total, rq))
         return 0; /* transport: next round */
-    }
     p->rq_head = p->head;
     p->rq_ms = t;
-    rq->n = total;
     return 1;
 }
 
@@ -968,6 +978,37 @@ static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
     return -1;
 }
 
+/* Flight f's nonce is used (the count read this round is past it) and none
+ * of its transactions has a receipt: taken by another transaction of its
+ * key, in a block at or below the head read after the count. Only once
+ * that block is as deep as the confirmations ask (as a receipt would be)
+ * are the mints released: at once with 1, which a chain that mines only
+ * when sent to (anvil's automine) needs, since no block may come after. No
+ * historical state is asked for: pruned nodes do not have it. Returns 1
+ * once released (the caller drops f). signer: a previous key's, for the
+ * log; NULL for ours. */
+static int release_taken(hc_pipeline *p, flight *f, const hc_address *signer)
+{
+    if (!f->taken_at)
+        f->taken_at = p->head ? p->head : 1;
+    if (p->head + 1 < f->taken_at + p->o.confirmations)
+        return 0;
+    hc_err err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
+    hc_logline l;
+    hc_log_begin(&l, HC_LOG_WARN, "nonce_taken");
+    hc_log_uint(&l, "nonce", f->nonce);
+    if (signer)
+        hc_log_hex(&l, "signer", signer->b, 20);
+    hc_log_uint(&l, "mints_requeued", f->n);
+    if (err)
+        hc_log_str(&l, "error", hc_strerror(err));
+    hc_log_end(&l);
+    if (err)
+        return 0;
+    hc_metrics_add(p->m, "haechi_nonce_repairs_total", "kind=\"taken\"", 1);
+    return 1;
+}
+
 /* Looks at one flight; returns 1 with *s filled when it can be settled
  * (the receipt moved from rq to s->r), 2 when it is to be dropped (its
  * nonce was taken and its mints are queued again). */
@@ -995,33 +1036,10 @@ static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
     if (!stale(p, f, t) || !p->have_latest)
         return 0; /* just sent: its block is to come */
     if (f->nonce < p->latest) {
-        /* the nonce is used and none of our transactions for it has a
-         * receipt: taken by another transaction of this key, in a block
-         * at or below the head read after the count. Only once that block
-         * is as deep as the confirmations ask (as a receipt would be) are
-         * the mints released: at once with 1, which a chain that mines
-         * only when sent to (anvil's automine) needs, since no block may
-         * come after. No historical state is asked for: pruned nodes do
-         * not have it. */
-        if (!f->taken_at)
-            f->taken_at = p->head ? p->head : 1;
-        if (p->head + 1 < f->taken_at + p->o.confirmations)
+        if (!release_taken(p, f, NULL))
             return 0;
-        hc_err err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
-        hc_logline l;
-        hc_log_begin(&l, HC_LOG_WARN, "nonce_taken");
-        hc_log_uint(&l, "nonce", f->nonce);
-        hc_log_uint(&l, "mints_requeued", f->n);
-        if (err)
-            hc_log_str(&l, "error", hc_strerror(err));
-        hc_log_end(&l);
-        if (!err) {
-            hc_metrics_add(p->m, "haechi_nonce_repairs_total", "kind=\"taken\"",
-                           1);
-            s->f = NULL;
-            return 2; /* drop it */
-        }
-        return 0;
+        s->f = NULL;
+        return 2; /* drop it */
     }
     f->taken_at = 0;
     /* only the transaction the chain needs next is worth raising: those
@@ -1832,16 +1850,15 @@ static hc_err resume(hc_pipeline *p)
                        from ? 28 : 0, 0, resume_sent, &sx);
     if (err)
         return err;
-    for (size_t i = 0; i < p->nofl; i++) {
-        flight *f = p->ofl[i];
-        uint8_t pre[28];
-        hc_sent_key(after, &f->signer, f->nonce, (const uint8_t[32]){0});
-        memcpy(pre, after, 28);
-        err = hc_ledger_scan(p->l, HC_LDB_SENT, pre, 28, NULL, 0, 0, other_sent,
-                             f);
-        if (err)
-            return err;
+    for (size_t i = 0; !err && i < p->nofl; i++) {
+        /* prefix: the key's signer and nonce */
+        hc_sent_key(after, &p->ofl[i]->signer, p->ofl[i]->nonce,
+                    (const uint8_t[32]){0});
+        err = hc_ledger_scan(p->l, HC_LDB_SENT, after, 28, NULL, 0, 0,
+                             other_sent, p->ofl[i]);
     }
+    if (err)
+        return err;
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         if (f->nonce >= p->next)
@@ -1916,59 +1933,30 @@ static size_t follow_others(hc_pipeline *p)
     if (read_head(p, &st))
         return 0;
     struct receipts rq = {0};
-    size_t total = 0, done = 0;
+    struct settle *s = calloc(p->nofl, sizeof *s);
+    size_t total = 0, done = 0, ns = 0;
+    if (!s)
+        return 0;
     for (size_t i = 0; i < p->nofl; i++) {
         p->ofl[i]->rq_at = total;
         p->ofl[i]->rq_n = p->ofl[i]->nhashes;
         total += p->ofl[i]->nhashes;
     }
-    if (total) {
-        rq.hashes = calloc(total, 32);
-        rq.r = calloc(total, sizeof *rq.r);
-        rq.errs = calloc(total, sizeof *rq.errs);
-        if (!rq.hashes || !rq.r || !rq.errs) {
-            receipts_free(&rq);
-            return 0;
-        }
-        for (size_t i = 0; i < p->nofl; i++)
-            for (size_t k = 0; k < p->ofl[i]->rq_n; k++)
-                memcpy(rq.hashes[p->ofl[i]->rq_at + k],
-                       p->ofl[i]->hashes[p->ofl[i]->nhashes - 1 - k], 32);
-        st = (hc_rpc_status){0};
-        hc_err err =
-            hc_rpc_get_receipts(p->rpc, rq.hashes, total, rq.r, rq.errs, &st);
-        observe(p, "eth_getTransactionReceipt", &st);
-        if (err) {
-            receipts_free(&rq);
-            return 0;
-        }
-        rq.n = total;
+    if (total && receipts_ask(p, p->ofl, p->nofl, total, &rq)) {
+        free(s);
+        return 0;
     }
     for (size_t i = 0; i < p->nofl; i++) {
         flight *f = p->ofl[i];
-        struct settle s = {0};
-        hc_err err = HC_OK;
-        int r = follow_receipt(p, f, &rq, &s), gone = 0;
+        s[ns] = (struct settle){0};
+        int r = follow_receipt(p, f, &rq, &s[ns]);
         if (r == 1) {
-            struct settle_ctx x = {p, &s, 1, {{0}}};
-            spent_load(p);
-            err = hc_ledger_write(p->l, settle_write, &x);
-            settle_done(p, &s, 1, &x, err);
-            gone = !err;
+            ns++;
         } else if (r < 0 && f->nonce < latest[i]) {
-            if (!f->taken_at)
-                f->taken_at = p->head ? p->head : 1;
-            if (p->head + 1 >= f->taken_at + p->o.confirmations) {
-                err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
-                hc_logline l;
-                hc_log_begin(&l, HC_LOG_WARN, "nonce_taken");
-                hc_log_uint(&l, "nonce", f->nonce);
-                hc_log_hex(&l, "signer", f->signer.b, 20);
-                hc_log_uint(&l, "mints_requeued", f->n);
-                if (err)
-                    hc_log_str(&l, "error", hc_strerror(err));
-                hc_log_end(&l);
-                gone = !err;
+            if (release_taken(p, f, &f->signer)) {
+                flight_free(f);
+                p->ofl[i] = NULL;
+                done++;
             }
         } else if (r < 0) {
             f->mined = 0; /* a receipt seen before may be gone: a reorg */
@@ -1978,13 +1966,22 @@ static size_t follow_others(hc_pipeline *p)
                 other_rebroadcast(p, f);
             }
         }
-        if (gone) {
-            flight_free(f);
-            p->ofl[i] = NULL;
-            done++;
-        }
     }
     receipts_free(&rq);
+    if (ns) { /* what is deep enough, in one commit */
+        struct settle_ctx x = {p, s, ns, {{0}}};
+        spent_load(p);
+        hc_err err = hc_ledger_write(p->l, settle_write, &x);
+        settle_done(p, s, ns, &x, err);
+        for (size_t k = 0; !err && k < ns; k++)
+            for (size_t i = 0; i < p->nofl; i++)
+                if (p->ofl[i] == s[k].f) {
+                    flight_free(p->ofl[i]);
+                    p->ofl[i] = NULL;
+                    done++;
+                }
+    }
+    free(s);
     size_t n = 0; /* the ones left, in order */
     for (size_t i = 0; i < p->nofl; i++)
         if (p->ofl[i])
