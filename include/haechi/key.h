@@ -40,6 +40,14 @@ HC_WUR hc_err hc_key_parse(uint8_t out[32], const char *hex);
  * HC_ERR_NOT_FOUND if unset or empty. */
 HC_WUR hc_err hc_key_from_env(uint8_t out[32], const char *name);
 
+/* Removes the environment variable name (if set) after overwriting its value
+ * in place with zero bytes: a process's initial environment stays in its
+ * memory, and /proc/PID/environ shows that copy even after unsetenv. Call it
+ * once a secret has been read from the variable; children do not inherit
+ * it either. The value must be writable (it is, unless set with putenv
+ * from a string literal). */
+void hc_key_env_scrub(const char *name);
+
 /* The uncompressed public key X‖Y (64 bytes, no 0x04 prefix). */
 /* Reads the key named `name` from a keys file: lines NAME=0xHEX, blank
  * lines and lines starting with '#' ignored (see keys.example). The file

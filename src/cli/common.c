@@ -198,10 +198,11 @@ int cli_load_key(uint8_t sk[32], const char *env_name, const char *cmd)
                    "줍니다"));
     cli_protect_secrets();
     hc_err err = hc_key_from_env(sk, env_name);
-    /* the key is in our memory now; drop the copy in the environment, which
-     * child processes would inherit (the caller's shell keeps its own) */
+    /* the key is in our memory now; wipe and drop the copy in our
+     * environment, which /proc/PID/environ shows and child processes would
+     * inherit (the caller's shell keeps its own) */
     if (err != HC_ERR_NOT_FOUND)
-        unsetenv(env_name);
+        hc_key_env_scrub(env_name);
     if (err == HC_ERR_NOT_FOUND)
         return cli_fail(EXIT_USAGE,
                         cli_tr("environment variable %s is not set or empty",

@@ -102,6 +102,16 @@ hc_err hc_key_from_env(uint8_t out[32], const char *name)
     return err;
 }
 
+void hc_key_env_scrub(const char *name)
+{
+    if (!name || !*name)
+        return;
+    char *v = getenv(name);
+    if (v)
+        hc_memzero(v, strlen(v));
+    unsetenv(name);
+}
+
 hc_err hc_key_from_file(uint8_t out[32], const char *path, const char *name,
                         char *why, size_t cap)
 {

@@ -158,7 +158,7 @@ int main(int argc, char **argv)
     /* The pipeline runs when a chain, a contract and a signer key are
      * given: from the keys file ([chain] keys_file) if one is set, else
      * from the environment variable named by [chain] signer_key_env
-     * (removed from the environment once read). */
+     * (wiped and removed from the environment once read). */
     const char *key_hex = getenv(cfg.signer_key_env);
     int have_key = cfg.keys_file[0] || (key_hex && *key_hex);
     if (rpc && cfg.contract[0] && have_key) {
@@ -170,7 +170,7 @@ int main(int argc, char **argv)
                                    sizeof kwhy);
         else
             err = hc_key_from_env(sk, cfg.signer_key_env);
-        unsetenv(cfg.signer_key_env);
+        hc_key_env_scrub(cfg.signer_key_env);
         if (err) {
             hc_log_msg(HC_LOG_ERROR, "signer_key_invalid",
                        kwhy[0] ? kwhy
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
             goto out;
         }
     } else if (key_hex) {
-        unsetenv(cfg.signer_key_env);
+        hc_key_env_scrub(cfg.signer_key_env);
     }
     if (!pipe && cfg.contract[0] && !have_key)
         hc_log_msg(HC_LOG_WARN, "pipeline_off",

@@ -33,6 +33,14 @@ key=$(hd_client dept minter,auditor)
 chain_env=(HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract"
            HAECHI_CHAIN_ID=31337 HAECHI_BATCH_SIZE=25 HAECHI_RATE_PER_MINUTE=0)
 hd_start "${chain_env[@]}" HAECHI_SIGNER_KEY="$HAECHI_SIGNER_KEY"
+# haechid wiped the signer key from its environment once read:
+# /proc/PID/environ (the process's own copy of its initial environment,
+# which unsetenv alone leaves as it was) no longer holds it
+if grep -qaiF -- "${HAECHI_SIGNER_KEY#0x}" "/proc/$HD_PID/environ"; then
+    bad "the signer key is still in /proc/$HD_PID/environ"
+else
+    ok
+fi
 
 creators=()
 for i in $(seq 1 4); do

@@ -522,6 +522,39 @@ static void test_key_from_env(void **state)
     assert_int_equal(hc_key_from_env(sk, ""), HC_ERR_ARG);
 }
 
+/* The value is wiped where it lives (here: a buffer given to putenv, as the
+ * initial environment is a buffer of the process), then the variable goes. */
+static void test_key_env_scrub(void **state)
+{
+    (void)state;
+    static char entry[128];
+    const char *name = "HAECHI_TEST_KEY_SCRUB";
+    size_t nlen = strlen(name);
+    snprintf(entry, sizeof entry, "%s=%s", name, K2);
+    size_t len = strlen(entry);
+    assert_int_equal(putenv(entry), 0);
+    uint8_t sk[32], want[32];
+    unhex_fixed(want, 32, K2);
+    assert_int_equal(hc_key_from_env(sk, name), HC_OK);
+    assert_memory_equal(sk, want, 32);
+
+    hc_key_env_scrub(name);
+    assert_null(getenv(name));
+    assert_memory_equal(entry, name, nlen);
+    assert_int_equal(entry[nlen], '=');
+    for (size_t i = nlen + 1; i < len; i++)
+        assert_int_equal(entry[i], 0);
+    assert_int_equal(hc_key_from_env(sk, name), HC_ERR_NOT_FOUND);
+
+    /* unset, empty, or no name at all: nothing to do */
+    hc_key_env_scrub(name);
+    assert_int_equal(setenv(name, "", 1), 0);
+    hc_key_env_scrub(name);
+    assert_null(getenv(name));
+    hc_key_env_scrub(NULL);
+    hc_key_env_scrub("");
+}
+
 /* --- signatures --------------------------------------------------------- */
 
 static void test_sign_recover_random(void **state)
@@ -1059,6 +1092,7 @@ int main(void)
         cmocka_unit_test(test_key_check),
         cmocka_unit_test(test_key_parse),
         cmocka_unit_test(test_key_from_env),
+        cmocka_unit_test(test_key_env_scrub),
         cmocka_unit_test(test_sign_recover_random),
         cmocka_unit_test(test_sign_matches_cast),
         cmocka_unit_test(test_sign_bad_key),
