@@ -1831,7 +1831,11 @@ static hc_err resume(hc_pipeline *p)
     /* the batches in flight */
     uint8_t state = HC_MINT_SUBMITTED;
     struct resume_ctx x = {p, HC_OK, 0};
-    others_free(p); /* a retry starts over */
+    /* a retry starts over: a failed scan may have left flights (nothing
+     * is sent before resume succeeds), whose ids would be added twice */
+    while (p->nfl)
+        flight_remove(p, p->nfl - 1);
+    others_free(p);
     err = hc_ledger_scan(p->l, HC_LDB_ACTIVE, &state, 1, NULL, 0, 0, resume_row,
                          &x);
     if (!err)
