@@ -16,34 +16,47 @@
  * all fetched before the clock starts. Then, timed: build the calldata,
  * sign and eth_sendRawTransaction each batch in turn on one keep-alive
  * connection, never waiting for a receipt in between (the node's pool
- * orders them by nonce), then poll eth_getTransactionReceipt of the last
- * one every 2 ms until it is there. tokens/s = COUNT / (that receipt's
- * arrival − the start of the first send).
+ * orders them by nonce). What ends the clock depends on the mode:
  *
- * The receipts are not read while the transactions go out: a version that
- * read each one from a second thread as soon as it was mined twice left a
- * transaction stuck in anvil 1.7.1's pool (queued at the account's own
- * nonce, never mined, every later one waiting behind it) within a dozen
- * runs at batch size 1; this loop has not in a hundred.
+ *   --confirm last (the default): poll eth_getTransactionReceipt of the
+ *     last transaction every 2 ms until it is there. Afterwards, untimed,
+ *     every receipt is fetched and checked (below); how long that took is
+ *     printed too (check_seconds).
+ *   --confirm each: a second thread, on a connection of its own, reads the
+ *     receipts in nonce order while the transactions go out, each as soon
+ *     as it is there (polled every 2 ms), and checks it; the clock stops
+ *     when the last one is checked. What a script does that counts a token
+ *     only once it has seen it minted, as haechid does. If no receipt comes
+ *     for 20 s it prints "STALLED nonce=…" and exits 3: anvil 1.7.1 has
+ *     been seen to leave a transaction in its pool, queued at the account's
+ *     own nonce and never mined, with every later one behind it, when
+ *     receipts were read while sending (twice within a dozen runs at batch
+ *     size 1); a replacement at that nonce with higher fees lets them
+ *     through, which this loop does not send.
  *
- * Afterwards (untimed) every receipt is fetched and must have status 1 and
- * one Minted event per token of its batch, from the contract; any failure
- * exits 1. Prints one line
+ * The check: every receipt must have status 1 and one Minted event per
+ * token of its batch, from the contract; any failure exits 1. Prints one
+ * line
  *   RESULT tokens=… txs=… seconds=… tokens_per_s=… send_seconds=…
  *          estimate_ms=… gas_limit=… gas_used=… blocks=… end_epoch=…
- *          owners=0x…,0x…
- * (send_seconds: the time until the last send returned; estimate_ms: how
- * long the one eth_estimateGas took; gas_used: the sum over the receipts;
- * blocks: first to last block holding them; end_epoch: the last receipt's
- * arrival on the wall clock, in seconds since 1970, for a caller that
- * times the program from its launch, setup included).
+ *          check_seconds=… owners=0x…,0x…
+ * (seconds: from the first send to the end of the clock; send_seconds: the
+ * time until the last send returned; estimate_ms: how long the one
+ * eth_estimateGas took; gas_used: the sum over the receipts; blocks: first
+ * to last block holding them; end_epoch: the end of the clock on the wall
+ * clock, in seconds since 1970, for a caller that times the program from
+ * its launch, setup included; check_seconds: the untimed check, 0 with
+ * --confirm each).
  *
  * Usage: bench_pipeline_bare --rpc URL --contract ADDR --key-env VAR
  *                            --count N --batch B [--run-nonce S]
  *                            [--owners K] [--royalty BPS]
+ *                            [--confirm last|each]
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +70,7 @@
 
 #define MAX_OWNERS 64
 #define MAX_BATCH  1000
+#define STALL_S    20
 
 static double mono(void)
 {
@@ -76,7 +90,8 @@ _Noreturn static void usage(void)
 {
     fputs("usage: bench_pipeline_bare --rpc URL --contract ADDR --key-env VAR\n"
           "                           --count N --batch B [--run-nonce S]\n"
-          "                           [--owners K] [--royalty BPS]\n",
+          "                           [--owners K] [--royalty BPS]\n"
+          "                           [--confirm last|each]\n",
           stderr);
     exit(2);
 }
@@ -149,6 +164,84 @@ static void calldata(const struct job *j, uint64_t b, size_t batch,
         fail("calldata", err, NULL);
 }
 
+/* What the receipts add up to. */
+struct tally {
+    uint64_t gas_used, first_block, last_block;
+};
+
+/* Checks the receipt of transaction b (nonce nonce0 + b): status 1 and one
+ * Minted event from the contract per token of its batch; exits 1 if not. */
+static void check(const hc_receipt *r, const hc_address *contract, uint64_t b,
+                  uint64_t nonce0, size_t want, struct tally *t)
+{
+    size_t minted = 0;
+    for (size_t k = 0; k < r->nlogs; k++) {
+        hc_nft_event ev;
+        if (!memcmp(r->logs[k].address.b, contract->b, 20) &&
+            hc_nft_decode_event(&r->logs[k], &ev) == HC_OK &&
+            ev.kind == HC_NFT_EVENT_MINTED)
+            minted++;
+    }
+    if (r->status != 1 || minted != want) {
+        fprintf(stderr,
+                "bench_pipeline_bare: transaction %" PRIu64 " (nonce %" PRIu64
+                "): status %d, %zu of %zu minted\n",
+                b, nonce0 + b, r->status, minted, want);
+        exit(1);
+    }
+    t->gas_used += r->gas_used;
+    if (b == 0)
+        t->first_block = r->block_number;
+    t->last_block = r->block_number;
+}
+
+/* --confirm each: the receipts read and checked in nonce order, as the
+ * transactions go out (sent: how many have been). */
+struct follower {
+    hc_rpc *rpc; /* its own connection */
+    const hc_address *contract;
+    uint8_t (*hashes)[32];
+    uint64_t ntx, count, nonce0;
+    size_t batch;
+    atomic_uint_fast64_t sent;
+    struct tally t;
+    double t_end, end_epoch;
+};
+
+static void *follow(void *arg)
+{
+    struct follower *fw = arg;
+    double last = mono();
+    for (uint64_t b = 0; b < fw->ntx;) {
+        hc_receipt r;
+        hc_rpc_status st;
+        hc_err err = HC_ERR_NOT_FOUND;
+        if (atomic_load(&fw->sent) > b)
+            err = hc_rpc_get_receipt(fw->rpc, fw->hashes[b], &r, &st);
+        if (err == HC_ERR_NOT_FOUND) {
+            if (mono() - last > STALL_S) {
+                fprintf(stderr,
+                        "STALLED nonce=%" PRIu64 ": no receipt for %d s\n",
+                        fw->nonce0 + b, STALL_S);
+                exit(3);
+            }
+            sleep_ms(2);
+            continue;
+        }
+        if (err)
+            fail("eth_getTransactionReceipt", err, &st);
+        size_t want =
+            b + 1 < fw->ntx ? fw->batch : (size_t)(fw->count - b * fw->batch);
+        check(&r, fw->contract, b, fw->nonce0, want, &fw->t);
+        hc_receipt_free(&r);
+        last = mono();
+        b++;
+    }
+    fw->t_end = mono();
+    fw->end_epoch = epoch();
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -160,6 +253,7 @@ int main(int argc, char **argv)
         {"run-nonce", required_argument, NULL, 'r'},
         {"owners", required_argument, NULL, 'o'},
         {"royalty", required_argument, NULL, 'y'},
+        {"confirm", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -167,7 +261,7 @@ int main(int argc, char **argv)
     struct job j = {.nonce = "0", .royalty = 250, .nowners = 4};
     uint64_t count = 0;
     size_t batch = 0;
-    int c;
+    int c, each = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'u':
@@ -194,6 +288,12 @@ int main(int argc, char **argv)
         case 'y':
             j.royalty = (unsigned)num(optarg, 10000);
             break;
+        case 'c':
+            if (!strcmp(optarg, "each"))
+                each = 1;
+            else if (strcmp(optarg, "last"))
+                usage();
+            break;
         default:
             usage();
         }
@@ -208,7 +308,7 @@ int main(int argc, char **argv)
     if (err)
         fail("--contract", err, NULL);
     err = hc_key_from_env(sk, key_env);
-    unsetenv(key_env);
+    hc_key_env_scrub(key_env);
     if (err)
         fail(key_env, err, NULL);
     if ((err = hc_key_address(&me, sk)))
@@ -268,7 +368,24 @@ int main(int argc, char **argv)
         (err = hc_u256_add(&max_fee, &max_fee, &prio)))
         fail("fees", err, NULL);
 
-    /* timed: build, sign, send every batch; then the last receipt */
+    /* --confirm each: the follower's connection is opened before the clock
+     * starts, like everything else the loop needs */
+    struct follower fw = {.contract = &contract,
+                          .hashes = hashes,
+                          .ntx = ntx,
+                          .count = count,
+                          .nonce0 = nonce0,
+                          .batch = batch};
+    pthread_t th;
+    atomic_init(&fw.sent, 0);
+    if (each) {
+        if ((err = hc_rpc_open(&fw.rpc, url, &ro)))
+            fail("rpc", err, NULL);
+        if (pthread_create(&th, NULL, follow, &fw))
+            fail("thread", HC_ERR_NOMEM, NULL);
+    }
+
+    /* timed: build, sign, send every batch; then the receipts */
     double t0 = mono();
     for (uint64_t b = 0; b < ntx; b++) {
         hc_tx tx;
@@ -293,56 +410,48 @@ int main(int argc, char **argv)
         if ((err = hc_rpc_send_raw_transaction(rpc, raw.data, raw.len,
                                                node_hash, &st)))
             fail("eth_sendRawTransaction", err, &st);
+        atomic_store(&fw.sent, b + 1);
     }
-    double t_sent = mono();
-    hc_receipt r;
-    for (;;) {
-        err = hc_rpc_get_receipt(rpc, hashes[ntx - 1], &r, &st);
-        if (err != HC_ERR_NOT_FOUND)
-            break;
-        sleep_ms(2);
-    }
-    double t_end = mono(), end_epoch = epoch();
-    if (err)
-        fail("eth_getTransactionReceipt", err, &st);
-    hc_receipt_free(&r);
+    double t_sent = mono(), t_end, end_epoch, t_check = 0;
     hc_memzero(sk, sizeof sk);
-
-    /* untimed: every receipt succeeded and minted its whole batch */
-    uint64_t gas_used = 0, first_block = 0, last_block = 0;
-    for (uint64_t b = 0; b < ntx; b++) {
-        size_t want = b + 1 < ntx ? batch : (size_t)(count - b * batch);
-        size_t minted = 0;
-        if ((err = hc_rpc_get_receipt(rpc, hashes[b], &r, &st)))
-            fail("eth_getTransactionReceipt (check)", err, &st);
-        for (size_t k = 0; k < r.nlogs; k++) {
-            hc_nft_event ev;
-            if (!memcmp(r.logs[k].address.b, contract.b, 20) &&
-                hc_nft_decode_event(&r.logs[k], &ev) == HC_OK &&
-                ev.kind == HC_NFT_EVENT_MINTED)
-                minted++;
+    struct tally t = {0};
+    if (each) {
+        pthread_join(th, NULL);
+        hc_rpc_close(fw.rpc);
+        t_end = fw.t_end;
+        end_epoch = fw.end_epoch;
+        t = fw.t;
+    } else {
+        hc_receipt r;
+        for (;;) {
+            err = hc_rpc_get_receipt(rpc, hashes[ntx - 1], &r, &st);
+            if (err != HC_ERR_NOT_FOUND)
+                break;
+            sleep_ms(2);
         }
-        if (r.status != 1 || minted != want) {
-            fprintf(stderr,
-                    "bench_pipeline_bare: transaction %" PRIu64
-                    " (nonce %" PRIu64 "): status %d, %zu of %zu minted\n",
-                    b, nonce0 + b, r.status, minted, want);
-            return 1;
-        }
-        gas_used += r.gas_used;
-        if (b == 0)
-            first_block = r.block_number;
-        last_block = r.block_number;
+        t_end = mono();
+        end_epoch = epoch();
+        if (err)
+            fail("eth_getTransactionReceipt", err, &st);
         hc_receipt_free(&r);
+        /* untimed: every receipt succeeded and minted its whole batch */
+        for (uint64_t b = 0; b < ntx; b++) {
+            size_t want = b + 1 < ntx ? batch : (size_t)(count - b * batch);
+            if ((err = hc_rpc_get_receipt(rpc, hashes[b], &r, &st)))
+                fail("eth_getTransactionReceipt (check)", err, &st);
+            check(&r, &contract, b, nonce0, want, &t);
+            hc_receipt_free(&r);
+        }
+        t_check = mono() - t_end;
     }
 
     printf("RESULT tokens=%" PRIu64 " txs=%" PRIu64
            " seconds=%.6f tokens_per_s=%.1f send_seconds=%.6f"
            " estimate_ms=%.3f gas_limit=%" PRIu64 " gas_used=%" PRIu64
-           " blocks=%" PRIu64 " end_epoch=%.6f owners=",
+           " blocks=%" PRIu64 " end_epoch=%.6f check_seconds=%.6f owners=",
            count, ntx, t_end - t0, (double)count / (t_end - t0), t_sent - t0,
-           t_est * 1000, gas_limit, gas_used, last_block - first_block + 1,
-           end_epoch);
+           t_est * 1000, gas_limit, t.gas_used,
+           t.last_block - t.first_block + 1, end_epoch, t_check);
     for (size_t k = 0; k < j.nowners; k++) {
         char a[HC_ADDRESS_STR];
         printf("%s%s", k ? "," : "", hc_address_to_str(a, &j.owners[k]));
