@@ -63,10 +63,11 @@ enum hold_reason {
     HOLD_BUDGET,
     HOLD_FUNDS,
     HOLD_REJECTED, /* the estimate failed for another reason */
+    HOLD_LEDGER,   /* a write to the ledger failed (a full disk, I/O) */
     HOLD_END
 };
 static const char *const hold_names[HOLD_END] = {
-    "paused", "not_minter", "fee_cap", "budget", "funds", "rejected"};
+    "paused", "not_minter", "fee_cap", "budget", "funds", "rejected", "ledger"};
 
 struct fees {
     int legacy;
@@ -114,6 +115,7 @@ struct hc_pipeline {
     int check_due;
     struct fees fee;
     int held[HOLD_END];
+    uint64_t ledger_ms;    /* the last failed ledger write */
     uint64_t spent_day;    /* UTC day of spent */
     hc_u256 spent;         /* fees paid that day */
     uint64_t est_per_mint; /* gas per mint of the last estimate */
@@ -192,6 +194,25 @@ static void hold(hc_pipeline *p, enum hold_reason r, const char *detail)
     if (detail)
         hc_log_str(&l, "detail", detail);
     hc_log_end(&l);
+}
+
+static void unhold(hc_pipeline *p, enum hold_reason r);
+
+/* After each ledger write of the pipeline: a failure holds the queue
+ * (reason "ledger") until a write succeeds. Returns 1 if the failure is to
+ * be logged: the first of an outage, not one per round (a full disk would
+ * otherwise get a few log lines a second). */
+static int ledger_result(hc_pipeline *p, hc_err err)
+{
+    if (!err) {
+        unhold(p, HOLD_LEDGER);
+        return 0;
+    }
+    p->ledger_ms = now_ms();
+    if (p->held[HOLD_LEDGER])
+        return 0;
+    hold(p, HOLD_LEDGER, hc_strerror(err));
+    return 1;
 }
 
 static void unhold(hc_pipeline *p, enum hold_reason r)
@@ -994,6 +1015,8 @@ static int release_taken(hc_pipeline *p, flight *f, const hc_address *signer)
     if (p->head + 1 < f->taken_at + p->o.confirmations)
         return 0;
     hc_err err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
+    if (f->n && !ledger_result(p, err) && err)
+        return 0; /* logged once, when the ledger failed first */
     hc_logline l;
     hc_log_begin(&l, HC_LOG_WARN, "nonce_taken");
     hc_log_uint(&l, "nonce", f->nonce);
@@ -1096,6 +1119,7 @@ static hc_err sign_store_send(hc_pipeline *p, flight *f, hc_tx *tx,
     if (!err) {
         struct submit_ctx x = {p, &t, 1, p->next, replacement};
         err = hc_ledger_write(p->l, submit_write, &x);
+        (void)ledger_result(p, err); /* the caller logs, unless held */
     }
     if (!err) {
         flight_took(f, &t.s, tx->gas_limit);
@@ -1175,7 +1199,8 @@ static void replace(hc_pipeline *p, flight *f)
         goto out;
     }
     if ((err = sign_store_send(p, f, &tx, 1))) {
-        log_err("replace_failed", err, NULL);
+        if (!p->held[HOLD_LEDGER]) /* else queue_held said why */
+            log_err("replace_failed", err, NULL);
         goto out;
     }
     f->capped = 0;
@@ -1196,7 +1221,9 @@ out:
 static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
                         const struct settle_ctx *x, hc_err err)
 {
-    for (size_t i = 0; i < n; i++) {
+    /* a failed commit: logged for the first failure of an outage only */
+    int quiet = !ledger_result(p, err) && err;
+    for (size_t i = 0; i < n && !quiet; i++) {
         const hc_receipt *r = &s[i].r;
         hc_logline l;
         hc_log_begin(&l, err ? HC_LOG_ERROR : HC_LOG_INFO,
@@ -1209,6 +1236,9 @@ static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
         if (err)
             hc_log_str(&l, "error", hc_strerror(err));
         hc_log_end(&l);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const hc_receipt *r = &s[i].r;
         if (!err) {
             hc_metrics_add(p->m, "haechi_txs_confirmed_total", NULL, 1);
             hc_metrics_add(p->m, "haechi_gas_used_total", NULL,
@@ -1521,8 +1551,9 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
             settle_done(p, ps->s, ps->n, &sx, werr);
             ps->n = 0;
         } /* else the caller settles them alone */
-        if (werr) {
+        if (ledger_result(p, werr))
             log_err("batch_store_failed", werr, NULL);
+        if (werr) {
             for (size_t k = 0; k < built; k++)
                 flight_free(t[k].f);
         } else {
@@ -1622,7 +1653,7 @@ static void nonce_check(hc_pipeline *p)
         hc_log_end(&l);
     }
     hc_err err = save_counter(p, pending);
-    if (err)
+    if (ledger_result(p, err))
         log_err("nonce_save_failed", err, NULL);
     /* a hole below our highest transaction that nothing fills */
     for (uint64_t g = latest; g < hi && p->nfl < MAX_FLIGHTS; g++)
@@ -2016,10 +2047,10 @@ static void follow_transfers(hc_pipeline *p)
     hc_err err =
         hc_follow_step(p->l, p->rpc, &p->o.contract, upto, upto, 0, &done, &st);
     observe(p, "eth_getLogs", &st);
-    if (err)
-        log_err("follow_failed", err, &st);
-    else
+    if (!err)
         p->follow_to = done;
+    else if (!p->held[HOLD_LEDGER]) /* else queue_held said why */
+        log_err("follow_failed", err, &st);
 }
 
 /* One round; returns 1 if it moved something (then the next round starts
@@ -2055,6 +2086,10 @@ static int round_(hc_pipeline *p)
     for (;;) {
         size_t busy = p->nfl - ps.n, settled = ps.n, n;
         if (busy >= p->o.max_inflight || (p->held[HOLD_FUNDS] && busy))
+            break;
+        /* while the ledger fails, a new batch is tried once a second (its
+         * estimate and signature would be lost each round) */
+        if (p->held[HOLD_LEDGER] && now_ms() - p->ledger_ms < 1000)
             break;
         size_t room = p->o.max_inflight - busy;
         n = start_batches(p, room < 4 ? room : 4, due ? &ps : &none);

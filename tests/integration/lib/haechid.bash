@@ -8,7 +8,9 @@
 #                             prints the API key
 #   hd_start [VAR=VALUE…]     starts haechid with HAECHI_LISTEN=127.0.0.1:0,
 #                             HAECHI_LEDGER_DIR=$HD_LEDGER and the given
-#                             environment (or `--config FILE` after them);
+#                             environment (or `--config FILE` after them),
+#                             through the command in the array HD_LAUNCH if
+#                             set (which must exec its arguments);
 #                             waits for {"event":"started",…,"port":N} in its
 #                             log; sets HD_PID, HD_PORT, HD_URL, HD_LOG
 #   hd_stop                   SIGTERM, waits (30 s at most); checks exit 0
@@ -32,6 +34,7 @@ unset LANG LC_MESSAGES http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY a
 while IFS= read -r v; do unset "$v"; done < <(compgen -e HAECHI_)
 
 HD_NAME=$(basename "$0" .sh)
+HD_LAUNCH=() # a command haechid is started through (it must exec it)
 HD_PID=""
 HD_PORT=""
 HD_URL=""
@@ -89,7 +92,7 @@ hd_start() {
     HD_RUNS=$((HD_RUNS + 1))
     HD_LOG=$T/haechid.$HD_RUNS.log
     : >"$HD_LOG"
-    env HAECHI_LISTEN=127.0.0.1:0 HAECHI_LEDGER_DIR="$HD_LEDGER" \
+    "${HD_LAUNCH[@]}" env HAECHI_LISTEN=127.0.0.1:0 HAECHI_LEDGER_DIR="$HD_LEDGER" \
         HAECHI_PUBLIC_URL=http://haechi.test "${envs[@]}" \
         "$HAECHID" "$@" 2>"$HD_LOG" &
     HD_PID=$!
