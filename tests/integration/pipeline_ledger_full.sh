@@ -5,6 +5,9 @@
 # full disk says ENOSPC. Accepted mints wait for it:
 #   - the queue holds with reason "ledger" (the gauge, one queue_held line)
 #     and the failure is logged once, not once a round; no mint fails;
+#   - a new mint is refused with 500 ("nothing was stored"), and the same
+#     request retried with its Idempotency-Key once the disk has room is
+#     accepted and minted like the others;
 #   - once the limit is lifted (prlimit, on the running process) the hold
 #     ends by itself, every mint is confirmed (ownerOf = its creator), and
 #     the ledger verifies.
@@ -54,18 +57,24 @@ all_in() { # STATE: every posted mint is in it
     for id in "${ids[@]}"; do [ "$(state "$id")" = "$1" ] || return 1; done
 }
 
+# post_work I [CURL ARGS…]: posts work I (a new file)
+post_work() {
+    local i=$1 f=$T/work$1
+    shift
+    printf 'pipeline_ledger_full work %d %s\n' "$i" "$T" >"$f"
+    req POST /v1/mints -H "Authorization: Bearer $key" "$@" \
+        -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w$i\"}};type=application/json" \
+        -F "content=@$f"
+}
+
 # -- mints accepted and queued while the pipeline is off (no signer key)
 hd_start "${base_env[@]}"
 ids=() files=()
 for i in 1 2 3 4 5; do
-    f=$T/work$i
-    printf 'pipeline_ledger_full work %d %s\n' "$i" "$T" >"$f"
-    req POST /v1/mints -H "Authorization: Bearer $key" \
-        -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w$i\"}};type=application/json" \
-        -F "content=@$f"
+    post_work "$i"
     eq "work $i accepted" "$CODE" 202
     ids+=("$(jstr mint_id)")
-    files+=("$f")
+    files+=("$T/work$i")
 done
 hd_stop
 
@@ -84,11 +93,19 @@ eq "queue_held (ledger) logged once" "$held" 1
 nfail=$(grep -c '"event":"batch_store_failed"\|"event":"nonce_save_failed"' "$HD_LOG" || true)
 if [ "$nfail" -le 2 ]; then ok; else bad "$nfail failure lines in 3 s: $(grep -m 3 failed "$HD_LOG")"; fi
 for id in "${ids[@]}"; do eq "held: $id still queued" "$(state "$id")" queued; done
+# a new request cannot be stored: refused, nothing kept
+post_work 6 -H "Idempotency-Key: ledger-full-6"
+eq "work 6 while the disk is full" "$CODE" 500
+has "work 6: nothing stored" "it was not stored"
 
 # -- the limit lifted: the hold ends, everything is minted
 prlimit --pid "$HD_PID" --fsize=unlimited
 if wait_for 30 gauge_is 0; then ok; else bad "the ledger hold did not end: $(tail -n 5 "$HD_LOG")"; fi
 if grep -q '"event":"queue_resumed","reason":"ledger"' "$HD_LOG"; then ok; else bad "no queue_resumed (ledger) line"; fi
+post_work 6 -H "Idempotency-Key: ledger-full-6"
+eq "work 6 retried" "$CODE" 202
+ids+=("$(jstr mint_id)")
+files+=("$T/work6")
 if wait_for 60 all_in confirmed; then ok; else bad "not all confirmed: $(tail -n 5 "$HD_LOG")"; fi
 for f in "${files[@]}"; do
     id=0x$(sha256sum "$f" | cut -c1-64)
