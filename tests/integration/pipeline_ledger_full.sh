@@ -82,8 +82,7 @@ hd_stop
 # pipe to a process the limit does not apply to.
 # shellcheck disable=SC2016 # expanded by the launching bash
 HD_LAUNCH=(bash -c 'exec 2> >(cat >>"$0"); trap "" XFSZ; ulimit -S -f 8; exec "$@"')
-HD_LOG_NEXT=$T/haechid.$((HD_RUNS + 1)).log
-HD_LAUNCH+=("$HD_LOG_NEXT")
+HD_LAUNCH+=("$T/haechid.$((HD_RUNS + 1)).log") # the log hd_start reads next
 hd_start "${base_env[@]}" HAECHI_SIGNER_KEY="$(k 9)"
 HD_LAUNCH=()
 if wait_for 30 gauge_is 1; then ok; else bad "no ledger hold: $(tail -n 5 "$HD_LOG")"; fi
