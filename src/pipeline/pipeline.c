@@ -1014,9 +1014,12 @@ static int release_taken(hc_pipeline *p, flight *f, const hc_address *signer)
         f->taken_at = p->head ? p->head : 1;
     if (p->head + 1 < f->taken_at + p->o.confirmations)
         return 0;
-    hc_err err = f->n ? hc_ledger_write(p->l, release_write, f) : HC_OK;
-    if (f->n && !ledger_result(p, err) && err)
-        return 0; /* logged once, when the ledger failed first */
+    hc_err err = HC_OK;
+    if (f->n) {
+        err = hc_ledger_write(p->l, release_write, f);
+        if (!ledger_result(p, err) && err)
+            return 0; /* logged for the first failure of an outage only */
+    }
     hc_logline l;
     hc_log_begin(&l, HC_LOG_WARN, "nonce_taken");
     hc_log_uint(&l, "nonce", f->nonce);
@@ -1222,23 +1225,22 @@ static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
                         const struct settle_ctx *x, hc_err err)
 {
     /* a failed commit: logged for the first failure of an outage only */
-    int quiet = !ledger_result(p, err) && err;
-    for (size_t i = 0; i < n && !quiet; i++) {
-        const hc_receipt *r = &s[i].r;
-        hc_logline l;
-        hc_log_begin(&l, err ? HC_LOG_ERROR : HC_LOG_INFO,
-                     s[i].f->n ? "batch_settled" : "filler_settled");
-        hc_log_uint(&l, "nonce", s[i].f->nonce);
-        hc_log_uint(&l, "block", r->block_number);
-        hc_log_uint(&l, "confirmed", s[i].confirmed);
-        hc_log_uint(&l, "conflicts", s[i].conflicts);
-        hc_log_str(&l, "status", r->status == 1 ? "mined" : "reverted");
-        if (err)
-            hc_log_str(&l, "error", hc_strerror(err));
-        hc_log_end(&l);
-    }
+    int logged = ledger_result(p, err) || !err;
     for (size_t i = 0; i < n; i++) {
         const hc_receipt *r = &s[i].r;
+        hc_logline l;
+        if (logged) {
+            hc_log_begin(&l, err ? HC_LOG_ERROR : HC_LOG_INFO,
+                         s[i].f->n ? "batch_settled" : "filler_settled");
+            hc_log_uint(&l, "nonce", s[i].f->nonce);
+            hc_log_uint(&l, "block", r->block_number);
+            hc_log_uint(&l, "confirmed", s[i].confirmed);
+            hc_log_uint(&l, "conflicts", s[i].conflicts);
+            hc_log_str(&l, "status", r->status == 1 ? "mined" : "reverted");
+            if (err)
+                hc_log_str(&l, "error", hc_strerror(err));
+            hc_log_end(&l);
+        }
         if (!err) {
             hc_metrics_add(p->m, "haechi_txs_confirmed_total", NULL, 1);
             hc_metrics_add(p->m, "haechi_gas_used_total", NULL,

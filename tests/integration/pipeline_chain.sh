@@ -67,10 +67,6 @@ post() {
         all_files+=("$f")
     done
 }
-state() {
-    req GET "/v1/mints/$1" -H "Authorization: Bearer $key"
-    jstr state
-}
 # settled SECONDS WANT ID...: waits until every ID is in state WANT
 settled() {
     local secs=$1 want=$2 id left
@@ -79,23 +75,17 @@ settled() {
     while :; do
         left=0
         for id in "$@"; do
-            [ "$(state "$id")" = "$want" ] || { left=1; break; }
+            [ "$(hd_state "$id")" = "$want" ] || { left=1; break; }
         done
         [ $left = 0 ] && return 0
         [ $SECONDS -ge $deadline ] && return 1
         sleep 0.2
     done
 }
-metric() { # NAME [LABELS]
-    local n=$1
-    [ -n "${2:-}" ] && n="$1{$2}"
-    curl -sS -H "Authorization: Bearer $key" "$HD_URL/metrics" |
-        awk -v n="$n" '$1 == n { print $2 }'
-}
 # held SECONDS REASON VALUE: waits for the hold gauge
 held() {
     local deadline=$((SECONDS + $1))
-    while [ "$(metric haechi_pipeline_hold "reason=\"$2\"")" != "$3" ]; do
+    while [ "$(hd_metric haechi_pipeline_hold "reason=\"$2\"")" != "$3" ]; do
         [ $SECONDS -ge $deadline ] && return 1
         sleep 0.2
     done
@@ -115,8 +105,8 @@ in_pool() {
     start "$@"
     post 2
     local deadline=$((SECONDS + 20))
-    while [ "$(state "${IDS[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    eq "in the pool: submitted" "$(state "${IDS[0]}")" submitted
+    while [ "$(hd_state "${IDS[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    eq "in the pool: submitted" "$(hd_state "${IDS[0]}")" submitted
     POOL_NONCE=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$(last_tx)" nonce)
 }
 base_fee() { "$CAST" rpc --rpc-url "$ANVIL_RPC" anvil_setNextBlockBaseFeePerGas "$1" >/dev/null; }
@@ -128,22 +118,22 @@ csend "pause()"
 post 3
 paused_ids=("${IDS[@]}")
 if held 20 paused 1; then ok; else bad "no paused hold: $(tail -n 3 "$HD_LOG")"; fi
-eq "paused: still queued" "$(state "${paused_ids[0]}")" queued
+eq "paused: still queued" "$(hd_state "${paused_ids[0]}")" queued
 if in_log '"event":"queue_held".*"reason":"paused"'; then ok; else bad "no queue_held log"; fi
 csend "unpause()"
 if settled 30 confirmed "${paused_ids[@]}"; then ok; else bad "not confirmed after unpause"; fi
-eq "paused hold released" "$(metric haechi_pipeline_hold 'reason="paused"')" 0
+eq "paused hold released" "$(hd_metric haechi_pipeline_hold 'reason="paused"')" 0
 
 # ---- a fee spike right after the batch's fees were chosen: replaced
-replaced0=$(metric haechi_txs_replaced_total)
+replaced0=$(hd_metric haechi_txs_replaced_total)
 base_fee 20000000000 # 20 gwei from the next block on
 post 5
 spike_ids=("${IDS[@]}")
 if settled 60 confirmed "${spike_ids[@]}"; then ok; else bad "spiked batch not confirmed: $(tail -n 5 "$HD_LOG")"; fi
-state "${spike_ids[0]}" >/dev/null
+hd_state "${spike_ids[0]}" >/dev/null
 nh=$(grep -o '"tx_hashes":\[[^]]*\]' "$T/body" | grep -o '0x[0-9a-f]\{64\}' | wc -l)
 if [ "$nh" -ge 2 ]; then ok; else bad "a replaced mint lists $nh transaction(s), want >= 2"; fi
-replaced1=$(metric haechi_txs_replaced_total)
+replaced1=$(hd_metric haechi_txs_replaced_total)
 if [ "${replaced1:-0}" != "${replaced0:-0}" ]; then ok; else bad "no replacement counted ($replaced0 -> $replaced1)"; fi
 if in_log '"event":"tx_replaced"'; then ok; else bad "no tx_replaced log"; fi
 
@@ -155,10 +145,10 @@ sleep 1.2 # a block with the high base fee
 post 2
 cap_ids=("${IDS[@]}")
 if held 20 fee_cap 1; then ok; else bad "no fee_cap hold: $(tail -n 3 "$HD_LOG")"; fi
-eq "capped: still queued" "$(state "${cap_ids[0]}")" queued
+eq "capped: still queued" "$(hd_state "${cap_ids[0]}")" queued
 # the base fee falls by 1/8 a block: under 8 gwei within ~12 blocks
 if settled 60 confirmed "${cap_ids[@]}"; then ok; else bad "not confirmed when fees fell"; fi
-eq "fee_cap hold released" "$(metric haechi_pipeline_hold 'reason="fee_cap"')" 0
+eq "fee_cap hold released" "$(hd_metric haechi_pipeline_hold 'reason="fee_cap"')" 0
 
 # ---- a daily budget that is too small holds; a bigger one resumes
 hd_stop
@@ -166,7 +156,7 @@ start HAECHI_DAILY_BUDGET=1000wei
 post 2
 budget_ids=("${IDS[@]}")
 if held 20 budget 1; then ok; else bad "no budget hold: $(tail -n 3 "$HD_LOG")"; fi
-eq "over budget: still queued" "$(state "${budget_ids[0]}")" queued
+eq "over budget: still queued" "$(hd_state "${budget_ids[0]}")" queued
 hd_stop
 start HAECHI_DAILY_BUDGET=1eth
 if settled 30 confirmed "${budget_ids[@]}"; then ok; else bad "not confirmed with a bigger budget"; fi
@@ -186,8 +176,8 @@ mining 0 # the next batch stays in the node's pool
 post 3
 taken_ids=("${IDS[@]}")
 deadline=$((SECONDS + 20))
-while [ "$(state "${taken_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-eq "taken: submitted" "$(state "${taken_ids[0]}")" submitted
+while [ "$(hd_state "${taken_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+eq "taken: submitted" "$(hd_state "${taken_ids[0]}")" submitted
 taken_hash=$(last_tx)
 taken_nonce=$("$CAST" tx --rpc-url "$ANVIL_RPC" "$taken_hash" nonce)
 hd_stop
@@ -207,7 +197,7 @@ mining 0
 post 2
 gap_ids=("${IDS[@]}")
 deadline=$((SECONDS + 20))
-while [ "$(state "${gap_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+while [ "$(hd_state "${gap_ids[0]}")" != submitted ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
 hd_stop
 now=$(nonce_of)
 "$CAST" rpc --rpc-url "$ANVIL_RPC" anvil_setNonce "$signer" "$(printf '0x%x' $((now - 2)))" >/dev/null
@@ -222,7 +212,7 @@ reorg_ids=("${IDS[@]}")
 deadline=$((SECONDS + 20))
 mined=""
 while [ -z "$mined" ] && [ $SECONDS -lt $deadline ]; do
-    if [ "$(state "${reorg_ids[0]}")" = submitted ]; then
+    if [ "$(hd_state "${reorg_ids[0]}")" = submitted ]; then
         h=$(last_tx)
         mined=$("$CAST" rpc --rpc-url "$ANVIL_RPC" eth_getTransactionReceipt "$h" |
             grep -o '"blockNumber":"0x[0-9a-f]*"' || true)
@@ -235,7 +225,7 @@ if [ -n "$mined" ]; then ok; else bad "the batch was not seen mined"; fi
 sleep 0.5
 "$CAST" rpc --rpc-url "$ANVIL_RPC" anvil_reorg 2 '[]' >/dev/null
 if settled 60 confirmed "${reorg_ids[@]}"; then ok; else bad "not confirmed after the reorg: $(tail -n 5 "$HD_LOG")"; fi
-reorgs=$(metric haechi_reorgs_total)
+reorgs=$(hd_metric haechi_reorgs_total)
 if [ "${reorgs:-0}" != 0 ]; then ok; else bad "the reorg went unnoticed"; fi
 
 # ---- the signer key changed while batches were in flight: the new key
@@ -287,7 +277,7 @@ mining 1
 hd_stop
 start
 for i in "${!all_ids[@]}"; do
-    eq "mint $((i + 1)) confirmed" "$(state "${all_ids[$i]}")" confirmed
+    eq "mint $((i + 1)) confirmed" "$(hd_state "${all_ids[$i]}")" confirmed
     tid=0x$(sha "${all_files[$i]}")
     owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "$tid")
     eq "owner of work $((i + 1))" "$owner" "$creator"

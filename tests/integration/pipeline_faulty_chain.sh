@@ -120,16 +120,6 @@ for try in $(seq 1 10); do
     [ "$try" = 10 ] && { cat "$T/start.err" >&2; exit 1; }
 done
 
-metric() { # NAME [LABELS]
-    local n=$1
-    [ -n "${2:-}" ] && n="$1{$2}"
-    curl -sS -H "Authorization: Bearer $key" "$HD_URL/metrics" |
-        awk -v n="$n" '$1 == n { v = $2 } END { print v == "" ? 0 : v }'
-}
-state() {
-    req GET "/v1/mints/$1" -H "Authorization: Bearer $key"
-    jstr state
-}
 head_block() { "$CAST" block-number --rpc-url "$ANVIL_RPC"; }
 
 # ---- posting: work i, retried with its key until a 202
@@ -158,7 +148,7 @@ reorg() {
     if [ "$aim" = 1 ]; then
         while [ -z "$hit" ] && [ $SECONDS -lt $deadline ]; do
             for id in "${ids[@]: -20}"; do
-                [ "$(state "$id")" = submitted ] || continue
+                [ "$(hd_state "$id")" = submitted ] || continue
                 h=$(grep -o '"tx_hashes":\[[^]]*\]' "$T/body" | grep -o '0x[0-9a-f]\{64\}' | tail -n 1)
                 [ -n "$h" ] || continue
                 b=$("$CAST" receipt --async --rpc-url "$ANVIL_RPC" "$h" blockNumber 2>/dev/null || true)
@@ -227,14 +217,14 @@ while :; do
     sleep 1
 done
 echo "settled $((SECONDS - t_settle)) s after the last post"
-echo "pipeline metrics: sent=$(metric haechi_txs_sent_total) replaced=$(metric haechi_txs_replaced_total)" \
-    "reorgs=$(metric haechi_reorgs_total) confirmed_txs=$(metric haechi_txs_confirmed_total)" \
+echo "pipeline metrics: sent=$(hd_metric haechi_txs_sent_total) replaced=$(hd_metric haechi_txs_replaced_total)" \
+    "reorgs=$(hd_metric haechi_reorgs_total) confirmed_txs=$(hd_metric haechi_txs_confirmed_total)" \
     "rpc_errors=$(curl -sS -H "Authorization: Bearer $key" "$HD_URL/metrics" |
         awk '$1 ~ /^haechi_chain_rpc_errors_total/ { s += $2 } END { print s + 0 }')" \
-    "repairs: up=$(metric haechi_nonce_repairs_total 'kind="counter_up"')" \
-    "down=$(metric haechi_nonce_repairs_total 'kind="counter_down"')" \
-    "gap=$(metric haechi_nonce_repairs_total 'kind="gap_filled"')" \
-    "taken=$(metric haechi_nonce_repairs_total 'kind="taken"')"
+    "repairs: up=$(hd_metric haechi_nonce_repairs_total 'kind="counter_up"')" \
+    "down=$(hd_metric haechi_nonce_repairs_total 'kind="counter_down"')" \
+    "gap=$(hd_metric haechi_nonce_repairs_total 'kind="gap_filled"')" \
+    "taken=$(hd_metric haechi_nonce_repairs_total 'kind="taken"')"
 
 # ---- the invariants
 stats
@@ -246,7 +236,7 @@ eq "ledger: tokens" "$(st tokens)" "$N"
 eq "one mint id per work" "$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)" "$N"
 for ((i = 1; i <= N; i++)); do
     id=${ids[$((i - 1))]}
-    s=$(state "$id")
+    s=$(hd_state "$id")
     if [ "$s" != confirmed ]; then
         bad "work $i (mint $id): state '$s': $(head -c 400 "$T/body")"
         continue

@@ -34,14 +34,6 @@ base_env=(HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract"
     HAECHI_CHAIN_ID=31337 HAECHI_BATCH_SIZE=10 HAECHI_RATE_PER_MINUTE=0
     HAECHI_BATCH_WAIT_MS=100 HAECHI_CONFIRMATIONS=1)
 
-state() {
-    req GET "/v1/mints/$1" -H "Authorization: Bearer $key"
-    jstr state
-}
-hold_gauge() {
-    curl -sS -H "Authorization: Bearer $key" "$HD_URL/metrics" |
-        awk '$1 == "haechi_pipeline_hold{reason=\"ledger\"}" { print $2 }'
-}
 # wait_for SECONDS COMMAND…: until COMMAND succeeds
 wait_for() {
     local deadline=$((SECONDS + $1))
@@ -51,10 +43,10 @@ wait_for() {
         sleep 0.2
     done
 }
-gauge_is() { [ "$(hold_gauge)" = "$1" ]; }
+gauge_is() { [ "$(hd_metric haechi_pipeline_hold 'reason="ledger"')" = "$1" ]; }
 all_in() { # STATE: every posted mint is in it
     local id
-    for id in "${ids[@]}"; do [ "$(state "$id")" = "$1" ] || return 1; done
+    for id in "${ids[@]}"; do [ "$(hd_state "$id")" = "$1" ] || return 1; done
 }
 
 # post_work I [CURL ARGS…]: posts work I (a new file)
@@ -91,7 +83,7 @@ held=$(grep -c '"event":"queue_held".*"reason":"ledger"' "$HD_LOG" || true)
 eq "queue_held (ledger) logged once" "$held" 1
 nfail=$(grep -c '"event":"batch_store_failed"\|"event":"nonce_save_failed"' "$HD_LOG" || true)
 if [ "$nfail" -le 2 ]; then ok; else bad "$nfail failure lines in 3 s: $(grep -m 3 failed "$HD_LOG")"; fi
-for id in "${ids[@]}"; do eq "held: $id still queued" "$(state "$id")" queued; done
+for id in "${ids[@]}"; do eq "held: $id still queued" "$(hd_state "$id")" queued; done
 # a new request cannot be stored: refused, nothing kept
 post_work 6 -H "Idempotency-Key: ledger-full-6"
 eq "work 6 while the disk is full" "$CODE" 500

@@ -18,6 +18,9 @@
 #   hd_hwm                    haechid's peak RSS (VmHWM) in kB
 #   req METHOD PATH [CURL ARGS…]  one request; sets CODE, the body in $T/body,
 #                             the headers in $T/hdr
+#   hd_state ID               the state of mint ID (API key in $key)
+#   hd_metric NAME [LABELS]   a series' value on /metrics, 0 if absent (API
+#                             key in $key: auditor or admin)
 #   hdr NAME                  a header of the last response ("" if absent)
 #   jstr KEY / jnum KEY       the first string / number member KEY of $T/body
 #   eq NAME GOT WANT, has NAME TEXT (in $T/body), ok, bad, hd_healthy, hd_done
@@ -161,6 +164,20 @@ req() {
     shift 2
     CODE=$(curl -sS -o "$T/body" -D "$T/hdr" -w '%{http_code}' --max-time 60 \
         -X "$method" "$@" "$HD_URL$path" 2>"$T/curl.err") || CODE="curl-failed($(<"$T/curl.err"))"
+}
+
+# shellcheck disable=SC2154 # key: the caller's API key
+hd_state() {
+    req GET "/v1/mints/$1" -H "Authorization: Bearer $key"
+    jstr state
+}
+
+# shellcheck disable=SC2154 # key: the caller's API key
+hd_metric() {
+    local n=$1
+    [ -n "${2:-}" ] && n="$1{$2}"
+    curl -sS -H "Authorization: Bearer $key" "$HD_URL/metrics" |
+        awk -v n="$n" '$1 == n { v = $2 } END { print v == "" ? 0 : v }'
 }
 
 hdr() {
