@@ -4,7 +4,7 @@
  *   rpc_faultproxy --upstream http://127.0.0.1:PORT[/PATH] [--listen-port N]
  *       [--seed N] [--delay-ms MAX] [--delay-min-ms MIN] [--p-delay P]
  *       [--p-drop P] [--p-error P] [--p-http500 P] [--p-truncate P]
- *       [--p-drop-tx P] [--port-file PATH] [--log]
+ *       [--p-drop-tx P] [--slow METHOD:MS] [--port-file PATH] [--log]
  *
  * Listens on 127.0.0.1:N (0, the default: any free port), prints the port as
  * one line on stdout and, if asked, writes it to PATH (through a temporary
@@ -43,6 +43,10 @@
  * are shares of the requests, in that order (if they add up to more than 1,
  * the later ones get what is left). Methods starting with "anvil_" or "evm_",
  * batches (arrays) and bodies that are not JSON are never faulted or delayed.
+ *
+ * --slow METHOD:MS delays every request that calls METHOD, alone or in a
+ * batch, by MS milliseconds before it is forwarded: a node slow at one
+ * call, every time (outside the seeded faults above; counted in delayed).
  *
  * The faults of the n-th faultable request depend only on the seed and n (a
  * splitmix64 stream), so a client making the same calls one at a time sees
@@ -95,6 +99,8 @@ static struct {
     int listen_port;
     const char *port_file;
     int log;
+    char slow_method[64]; /* --slow: requests calling it wait slow_ms */
+    unsigned slow_ms;
 } opt;
 
 static struct sockaddr_in up_addr;
@@ -754,6 +760,19 @@ static int drop_tx(struct conn *c, const struct upstream_answer *sent)
 
 /* ---- one request -------------------------------------------------------- */
 
+/* Does request j (an object, or a batch of them) call method m? */
+static int calls(const cJSON *j, const char *m)
+{
+    if (cJSON_IsArray(j)) {
+        for (const cJSON *e = j->child; e; e = e->next)
+            if (calls(e, m))
+                return 1;
+        return 0;
+    }
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "method");
+    return cJSON_IsObject(j) && cJSON_IsString(e) && !strcmp(e->valuestring, m);
+}
+
 /* Handles one request whose body is body[0..len); returns whether the
  * connection stays open. */
 static int handle(struct conn *c, const char *body, size_t len, int keep)
@@ -763,6 +782,7 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
     char *id_json = NULL;
     int faultable = 0;
     cJSON *j = cJSON_ParseWithLength(body, len);
+    unsigned slow = opt.slow_ms && calls(j, opt.slow_method) ? opt.slow_ms : 0;
     if (cJSON_IsObject(j)) {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method");
         if (cJSON_IsString(m)) {
@@ -785,9 +805,9 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
     if (opt.log && (f != F_NONE || delay))
         logf_("#%" PRIu64 " %s: %s (delay %u ms)", n, method, fault_names[f],
               delay);
-    if (delay) {
+    if (delay || slow) {
         atomic_fetch_add(&n_delayed, 1);
-        sleep_ms(delay);
+        sleep_ms(delay + slow);
     }
 
     int ok = 1;
@@ -1006,7 +1026,8 @@ static void usage(void)
             "         [--listen-port N] [--seed N] [--delay-ms MAX]\n"
             "         [--delay-min-ms MIN] [--p-delay P] [--p-drop P]\n"
             "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
-            "         [--p-drop-tx P] [--port-file PATH] [--log]\n");
+            "         [--p-drop-tx P] [--slow METHOD:MS] [--port-file PATH]\n"
+            "         [--log]\n");
     exit(1);
 }
 
@@ -1111,6 +1132,16 @@ static void parse_args(int argc, char **argv)
             opt.p_truncate = parse_p(a, v);
         } else if (strcmp(a, "--p-drop-tx") == 0) {
             opt.p_drop_tx = parse_p(a, v);
+        } else if (strcmp(a, "--slow") == 0) {
+            const char *colon = strrchr(v, ':');
+            size_t mlen = colon ? (size_t)(colon - v) : 0;
+            if (!mlen || mlen >= sizeof opt.slow_method) {
+                fprintf(stderr, "rpc_faultproxy: --slow wants METHOD:MS\n");
+                exit(1);
+            }
+            memcpy(opt.slow_method, v, mlen);
+            opt.slow_method[mlen] = 0;
+            opt.slow_ms = (unsigned)parse_uint(a, colon + 1, 3600000);
         } else if (strcmp(a, "--port-file") == 0) {
             opt.port_file = v;
         } else {

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The pipeline on a node slow to answer for its transaction count, with
+# the default one confirmation. haechid talks to anvil (the test mines)
+# through the fault-injecting proxy, which holds every request asking for
+# eth_getTransactionCount for 2 s (`--slow`) and injects nothing else. A
+# round reads the count (when a transaction is a second old, "stale") and
+# then asks for the receipts of the stale transactions and of the 8 lowest
+# fresh ones (those above wait for them); which ones is decided before the
+# count is read. Mints go out one per transaction:
+#   1. with max_inflight 40, 40 mints are sent and wait in anvil's pool; 24
+#      more are posted and stay queued (no room);
+#   2. haechid restarts with max_inflight 64: the 40 are resumed (stale),
+#      the 24 sent in one round; right after, one block mines all 64. The
+#      next round reads the count (2 s, it shows all 64 used) and asks for
+#      the 40 receipts and 8 of the 24; the other 16 are a second old by the
+#      time the answers are looked at.
+# A transaction whose receipt was not asked for this round must not be
+# judged by this round's answers (its nonce used, no receipt for it):
+# haechid did, released those 16 as "nonce taken" and minted them again,
+# and they ended as conflicts with their own creators. Checks:
+#   - every mint is "confirmed"; no nonce_taken line; one transaction per
+#     mint sent, none replaced;
+#   - ownerOf(sha256(content)) on chain (cast) is the work's creator, and
+#     the creators' balances add up to the number of mints;
+#   - `haechi ledger verify` passes; no sanitizer report.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+HC_ROOT=$(cd "$here/../.." && pwd)
+source "$here/lib/anvil.bash"
+source "$here/lib/haechid.bash"
+: "${CAST:?path of cast}" "${HC_BUILD_DIR:?build directory}"
+PROXY_BIN=$HC_BUILD_DIR/tests/rpc_faultproxy
+[ -x "$PROXY_BIN" ] || { echo "missing $PROXY_BIN (build the tests)" >&2; exit 1; }
+N1=40 N=64
+
+PROXY_PID=""
+hd_init
+trap '[ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
+anvil_start "$T/anvil"
+mine() { "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null; }
+signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
+hd_deploy "$signer"
+contract=$CONTRACT
+key=$(hd_client dept minter,auditor)
+hd_creators
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
+
+"$PROXY_BIN" --upstream "$ANVIL_RPC" --port-file "$T/proxy.port" \
+    --slow eth_getTransactionCount:2000 >/dev/null 2>"$T/proxy.log" &
+PROXY_PID=$!
+for _ in $(seq 1 200); do
+    [ -s "$T/proxy.port" ] && break
+    kill -0 "$PROXY_PID" 2>/dev/null || { echo "proxy exited: $(<"$T/proxy.log")" >&2; exit 1; }
+    sleep 0.05
+done
+[ -s "$T/proxy.port" ] || { echo "the proxy did not start" >&2; exit 1; }
+base_env=(HAECHI_RPC="http://127.0.0.1:$(<"$T/proxy.port")" HAECHI_CONTRACT="$contract"
+    HAECHI_CHAIN_ID=31337 HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50
+    HAECHI_CONFIRMATIONS=1 HAECHI_RATE_PER_MINUTE=0)
+
+ids=() files=() owners=() post_pids=()
+# post I: posts work I in the background, its answer in $T/post.I, the
+# status in $T/post.I.code
+post() {
+    local f=$T/work$1 c=${CREATORS[$1 % 4]}
+    printf 'pipeline_slow_receipts work %d %s\n' "$1" "$T" >"$f"
+    curl -sS -o "$T/post.$1" -w '%{http_code}' --max-time 60 -X POST "$HD_URL/v1/mints" \
+        -H "Authorization: Bearer $key" \
+        -F "metadata={\"creator\":\"$c\",\"name\":{\"en\":\"w$1\"}};type=application/json" \
+        -F "content=@$f" >"$T/post.$1.code" 2>&1 &
+    post_pids+=($!)
+}
+# posted FROM TO: waits for the posts FROM..TO-1, checks and records them
+posted() {
+    local i
+    wait "${post_pids[@]}" 2>/dev/null || true
+    post_pids=()
+    for ((i = $1; i < $2; i++)); do
+        if [ "$(<"$T/post.$i.code")" = 202 ]; then
+            ids+=("$(grep -o '"mint_id":"[^"]*"' "$T/post.$i" | head -n 1 | cut -d'"' -f4)")
+            files+=("$T/work$i") owners+=("${CREATORS[i % 4]}")
+        else
+            bad "work $i: $(<"$T/post.$i.code") $(cat "$T/post.$i" 2>/dev/null)"
+        fi
+    done
+}
+# sent_reach COUNT: waits (30 s at most) until COUNT transactions were sent
+sent_reach() {
+    local deadline=$((SECONDS + 30))
+    until [ "$(hd_metric haechi_txs_sent_total)" = "$1" ]; do
+        [ $SECONDS -lt $deadline ] || { bad "not $1 transactions sent: $(tail -n 3 "$HD_LOG")"; return 1; }
+        sleep 0.05
+    done
+}
+
+# -- 1. 40 sent and pending, 24 queued behind them
+hd_start "${base_env[@]}" HAECHI_MAX_INFLIGHT=$N1 HAECHI_SIGNER_KEY="$(hd_key 9)"
+for ((i = 0; i < N1; i++)); do post "$i"; done
+posted 0 "$N1"
+sent_reach "$N1"
+for ((i = N1; i < N; i++)); do post "$i"; done
+posted "$N1" "$N"
+eq "works accepted" "${#ids[@]}" "$N"
+sleep 0.5
+eq "sent with no room for more" "$(hd_metric haechi_txs_sent_total)" "$N1"
+hd_stop
+# -- 2. room for all: the 24 go out in one round; one block mines all 64
+hd_start "${base_env[@]}" HAECHI_MAX_INFLIGHT=$N HAECHI_SIGNER_KEY="$(hd_key 9)"
+sent_reach $((N - N1))
+sleep 0.2
+mine
+# then a block every half second, for anything sent again
+settled() { # nothing queued, nothing in flight
+    [ "$(hd_metric haechi_queue_depth)" = 0 ] && [ "$(hd_metric haechi_pipeline_inflight)" = 0 ]
+}
+deadline=$((SECONDS + 180))
+until settled; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+    mine
+done
+conf=0 states=''
+for id in "${ids[@]}"; do
+    s=$(hd_state "$id")
+    if [ "$s" = confirmed ]; then conf=$((conf + 1)); else states+=" $id=$s"; fi
+done
+eq "mints confirmed (others:${states:- none})" "$conf" "$N"
+taken=$(grep -c '"event":"nonce_taken"' "$HD_LOG" || true)
+eq "nonce_taken lines" "$taken" 0
+eq "transactions sent after the restart" "$(hd_metric haechi_txs_sent_total)" $((N - N1))
+eq "transactions replaced" "$(hd_metric haechi_txs_replaced_total)" 0
+hd_stop
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID" || true
+PROXY_PID=""
+if grep -q ' delayed=[1-9]' "$T/proxy.log"; then ok; else bad "the proxy delayed nothing: $(<"$T/proxy.log")"; fi
+
+total=0
+for i in "${!files[@]}"; do
+    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "${files[i]}")")
+    eq "ownerOf work $i" "${owner,,}" "${owners[i],,}"
+done
+for c in "${CREATORS[@]}"; do
+    b=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "balanceOf(address)(uint256)" "$c")
+    total=$((total + ${b%% *}))
+done
+eq "tokens on chain" "$total" "$N"
+hd_verify
+hd_done
