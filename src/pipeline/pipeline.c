@@ -952,10 +952,15 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
 /* The receipts of one flight: 1 with *s filled when it can be settled (the
  * receipt moved from rq to s->r); 0 when it is mined but not deep enough,
  * or is to be looked at again next round; -1 when none of its hashes has
- * a receipt. */
+ * a receipt. A flight whose receipts were not asked for this round (fresh
+ * ones above the RECEIPTS_AHEAD lowest) is looked at again next round: the
+ * answers say nothing about it, though the count read this round may show
+ * its nonce used (it may also have become stale since receipts_fetch). */
 static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
                           struct settle *s)
 {
+    if (!f->rq_n)
+        return 0;
     for (size_t k = 0; k < f->rq_n; k++) {
         hc_err err = rq->errs[f->rq_at + k];
         if (err == HC_ERR_NOT_FOUND)

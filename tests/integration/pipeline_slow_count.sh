@@ -63,7 +63,7 @@ ids=() files=() owners=() post_pids=()
 # status in $T/post.I.code
 post() {
     local f=$T/work$1 c=${CREATORS[$1 % 4]}
-    printf 'pipeline_slow_receipts work %d %s\n' "$1" "$T" >"$f"
+    printf 'pipeline_slow_count work %d %s\n' "$1" "$T" >"$f"
     curl -sS -o "$T/post.$1" -w '%{http_code}' --max-time 60 -X POST "$HD_URL/v1/mints" \
         -H "Authorization: Bearer $key" \
         -F "metadata={\"creator\":\"$c\",\"name\":{\"en\":\"w$1\"}};type=application/json" \
