@@ -119,6 +119,17 @@ typedef hc_err (*hc_ledger_fn)(hc_ltx *tx, void *arg);
  * or the commit's error. */
 HC_WUR hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg);
 
+/* HC_OK, or the error of the last group commit that had something to write
+ * and failed (a full disk, an I/O error), until one such commit succeeds.
+ * What a write function returned does not count. */
+hc_err hc_ledger_write_status(hc_ledger *l);
+
+/* Writes and commits a small record outside the journal (the time, under
+ * the meta key "probe"), to learn whether the ledger can be written again
+ * after hc_ledger_write_status reported an error. Returns the commit's
+ * result, which hc_ledger_write_status then reflects. */
+HC_WUR hc_err hc_ledger_probe(hc_ledger *l);
+
 /* Inside a write function: */
 /* Writes body at key in record database db and journals it as kind. */
 HC_WUR hc_err hc_ltx_put(hc_ltx *tx, hc_ldb db, uint16_t kind, const void *key,

@@ -312,12 +312,14 @@ static int write_head(MDB_txn *txn, hc_ledger *l, uint64_t seq,
 
 /* Runs one batch. Returns HC_OK (each request's own result is set), or
  * HC_ERR_BUFFER when the map must grow and the batch be retried. Any other
- * error is the commit's and applies to every request. */
-static hc_err run_batch(hc_ledger *l, struct req *batch, int *retry)
+ * error is the commit's and applies to every request. *wrote: whether a
+ * request's changes went into the commit. */
+static hc_err run_batch(hc_ledger *l, struct req *batch, int *retry, int *wrote)
 {
     MDB_txn *parent;
     hc_ltx tx;
     *retry = 0;
+    *wrote = 0;
     int rc = mdb_txn_begin(l->env, NULL, 0, &parent);
     if (rc == MDB_MAP_RESIZED) {
         pthread_rwlock_wrlock(&l->resize_lock);
@@ -356,6 +358,8 @@ static hc_err run_batch(hc_ledger *l, struct req *batch, int *retry)
                 r->result = ltx_rc(&tx, rc);
                 if (tx.map_full)
                     break;
+            } else {
+                *wrote = 1;
             }
         } else {
             mdb_txn_abort(tx.txn);
@@ -422,9 +426,9 @@ static void *committer(void *arg)
         pthread_mutex_unlock(&l->mu);
 
         hc_err err;
-        int retry;
+        int retry, wrote;
         for (;;) {
-            err = run_batch(l, batch, &retry);
+            err = run_batch(l, batch, &retry, &wrote);
             if (!retry)
                 break;
             if (err == HC_ERR_BUFFER) {
@@ -440,6 +444,8 @@ static void *committer(void *arg)
          * next batch wait on the other condition variable). A request
          * lives on its caller's stack: read next before marking it done. */
         pthread_mutex_lock(&l->mu);
+        if (wrote || err)
+            l->write_status = err;
         for (struct req *r = batch, *next; r; r = next) {
             next = r->next;
             if (err)
@@ -486,6 +492,30 @@ hc_err hc_ledger_write(hc_ledger *l, hc_ledger_fn fn, void *arg)
         pthread_cond_broadcast(&l->done);
     pthread_mutex_unlock(&l->mu);
     return r.result;
+}
+
+hc_err hc_ledger_write_status(hc_ledger *l)
+{
+    if (!l)
+        return HC_ERR_ARG;
+    pthread_mutex_lock(&l->mu);
+    hc_err err = l->write_status;
+    pthread_mutex_unlock(&l->mu);
+    return err;
+}
+
+static hc_err probe_write(hc_ltx *tx, void *arg)
+{
+    (void)arg;
+    uint8_t v[8];
+    hc_be64_put(v, tx->now);
+    MDB_val k = {5, "probe"}, d = {sizeof v, v};
+    return ltx_rc(tx, mdb_put(tx->txn, tx->l->meta, &k, &d, 0));
+}
+
+hc_err hc_ledger_probe(hc_ledger *l)
+{
+    return hc_ledger_write(l, probe_write, NULL);
 }
 
 /* ---- open / close */

@@ -50,6 +50,10 @@ struct hc_ledger {
     int thread_started;
     pthread_t thread;
 
+    /* the last failed commit that had something to write, HC_OK once one
+     * succeeds (under mu) */
+    hc_err write_status;
+
     /* journal head, owned by the committer */
     uint64_t head_seq;
     uint8_t head_hash[32];

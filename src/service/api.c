@@ -138,6 +138,8 @@ struct hc_api {
     struct bucket *buckets[256];
     uint64_t queued;  /* mints in state queued (approximate) */
     double queued_at; /* when it was last counted (monotonic s) */
+    double probe_at;  /* the last ledger probe (monotonic s) */
+    int unwritable;   /* the ledger refuses writes (logged once) */
     unsigned in_flight;
     pthread_cond_t idle;
 };
@@ -262,6 +264,51 @@ static enum MHD_Result internal_error(struct req *r, struct MHD_Connection *c,
     hc_log_end(&l);
     return problem(r, c, 500, "internal", "Internal error",
                    "the request could not be completed; it was not stored");
+}
+
+/* Can the ledger be written? After a failed commit (a full disk, an I/O
+ * error), it is probed at most once a second until a write works again:
+ * with no mint accepted and nothing for the pipeline to write, nothing else
+ * would find out. The change either way is logged once. */
+static int ledger_writable(hc_api *a)
+{
+    hc_err err = hc_ledger_write_status(a->l);
+    if (err) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+        pthread_mutex_lock(&a->mu);
+        int due = a->probe_at == 0 || t - a->probe_at >= 1.0;
+        if (due)
+            a->probe_at = t;
+        pthread_mutex_unlock(&a->mu);
+        if (due)
+            err = hc_ledger_probe(a->l);
+    }
+    pthread_mutex_lock(&a->mu);
+    int changed = a->unwritable != (err != HC_OK);
+    a->unwritable = err != HC_OK;
+    pthread_mutex_unlock(&a->mu);
+    if (changed) {
+        hc_logline l;
+        hc_log_begin(&l, err ? HC_LOG_ERROR : HC_LOG_INFO,
+                     err ? "ledger_unwritable" : "ledger_writable");
+        if (err)
+            hc_log_str(&l, "error", hc_strerror(err));
+        hc_log_end(&l);
+    }
+    return err == HC_OK;
+}
+
+/* 503 for a mint while the ledger cannot be written: nothing was stored;
+ * the same request, retried later with its Idempotency-Key, is safe. */
+static enum MHD_Result ledger_unavailable(struct req *r,
+                                          struct MHD_Connection *c)
+{
+    return problem_ex(r, c, 503, "ledger-unavailable", "Ledger unavailable",
+                      "the ledger cannot be written; nothing was stored; "
+                      "retry later",
+                      NULL, "Retry-After", "10");
 }
 
 /* ---- JSON views */
@@ -728,6 +775,8 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
     hc_metrics_observe(a->m, "haechi_ledger_commit_seconds", NULL,
                        secs_since(&t0));
     hc_buf_free(&served);
+    if (err && !ledger_writable(a))
+        return ledger_unavailable(r, c);
     if (err)
         return internal_error(r, c, "ledger", err);
 
@@ -818,6 +867,8 @@ static enum MHD_Result start_mint(struct req *r, struct MHD_Connection *c)
         return problem_ex(r, c, 503, "queue-full", "Queue full",
                           "too many mints are waiting; retry later", NULL,
                           "Retry-After", "5");
+    if (!ledger_writable(a))
+        return ledger_unavailable(r, c);
     const char *idem = header(c, "Idempotency-Key");
     if (idem) {
         size_t n = strlen(idem);
@@ -1116,7 +1167,12 @@ static enum MHD_Result get_ready(struct req *r, struct MHD_Connection *c)
     uint64_t seq;
     uint8_t h[32];
     int ledger_ok = hc_ledger_head(a->l, &seq, h) == HC_OK;
-    cJSON_AddStringToObject(checks, "ledger", ledger_ok ? "ok" : "error");
+    int writable = ledger_ok && ledger_writable(a);
+    cJSON_AddStringToObject(checks, "ledger",
+                            !ledger_ok ? "error"
+                            : writable ? "ok"
+                                       : "not writable");
+    ledger_ok &= writable;
     ready &= ledger_ok;
     if (a->rpc) {
         /* The chain check is cached for READY_CACHE_MS and made by one

@@ -5,12 +5,15 @@
 # full disk says ENOSPC. Accepted mints wait for it:
 #   - the queue holds with reason "ledger" (the gauge, one queue_held line)
 #     and the failure is logged once, not once a round; no mint fails;
-#   - a new mint is refused with 500 ("nothing was stored"), and the same
-#     request retried with its Idempotency-Key once the disk has room is
-#     accepted and minted like the others;
+#   - a new mint is refused with 503 ledger-unavailable and a Retry-After
+#     ("nothing was stored"), /readyz is 503 with the ledger "not writable",
+#     and the API logs ledger_unwritable once; the same request retried
+#     with its Idempotency-Key once the disk has room is accepted and minted
+#     like the others;
 #   - once the limit is lifted (prlimit, on the running process) the hold
-#     ends by itself, every mint is confirmed (ownerOf = its creator), and
-#     the ledger verifies.
+#     ends by itself, /readyz is 200 again (ledger_writable logged once),
+#     every mint is confirmed (ownerOf = its creator), and the ledger
+#     verifies.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 HC_ROOT=$(cd "$here/../.." && pwd)
@@ -84,15 +87,26 @@ eq "queue_held (ledger) logged once" "$held" 1
 nfail=$(grep -c '"event":"batch_store_failed"\|"event":"nonce_save_failed"' "$HD_LOG" || true)
 if [ "$nfail" -le 2 ]; then ok; else bad "$nfail failure lines in 3 s: $(grep -m 3 failed "$HD_LOG")"; fi
 for id in "${ids[@]}"; do eq "held: $id still queued" "$(hd_state "$id")" queued; done
-# a new request cannot be stored: refused, nothing kept
-post_work 6 -H "Idempotency-Key: ledger-full-6"
-eq "work 6 while the disk is full" "$CODE" 500
-has "work 6: nothing stored" "it was not stored"
+# a new request cannot be stored: refused, nothing kept; not ready
+for _ in 1 2; do
+    post_work 6 -H "Idempotency-Key: ledger-full-6"
+    problem "work 6 while the disk is full" 503 ledger-unavailable
+    has "work 6: nothing stored" "nothing was stored"
+    eq "work 6: Retry-After" "$(hdr Retry-After)" 10
+done
+req GET /readyz
+eq "readyz while the disk is full" "$CODE" 503
+has "readyz: the ledger" '"ledger":"not writable"'
+eq "ledger_unwritable logged once" "$(grep -c '"event":"ledger_unwritable"' "$HD_LOG" || true)" 1
 
 # -- the limit lifted: the hold ends, everything is minted
 prlimit --pid "$HD_PID" --fsize=unlimited
 if wait_for 30 gauge_is 0; then ok; else bad "the ledger hold did not end: $(tail -n 5 "$HD_LOG")"; fi
 if grep -q '"event":"queue_resumed","reason":"ledger"' "$HD_LOG"; then ok; else bad "no queue_resumed (ledger) line"; fi
+ready() { req GET /readyz && [ "$CODE" = 200 ]; }
+if wait_for 30 ready; then ok; else bad "not ready once the disk has room: $(cat "$T/body")"; fi
+has "readyz: the ledger" '"ledger":"ok"'
+eq "ledger_writable logged once" "$(grep -c '"event":"ledger_writable"' "$HD_LOG" || true)" 1
 post_work 6 -H "Idempotency-Key: ledger-full-6"
 eq "work 6 retried" "$CODE" 202
 ids+=("$(jstr mint_id)")

@@ -1,10 +1,12 @@
 /* Ledger: open/close, group commit, journal, verify, records. */
 #include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1086,6 +1088,58 @@ static void *grow_reader_fn(void *p)
     return NULL;
 }
 
+/* A commit that cannot be written (a file size limit here, refusing writes
+ * as a full disk does) sets hc_ledger_write_status until a commit with
+ * something to write succeeds; a write function's own error does not count;
+ * hc_ledger_probe finds out when writes work again. */
+static void test_write_status(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    hc_ledger *l;
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    struct kv a = {"ws/a", "1"}, b = {"ws/b", "2"}, c = {"ws/c", "3"};
+    assert_int_equal(hc_ledger_write(l, put_kv, &a), HC_OK);
+    assert_int_equal(hc_ledger_write_status(l), HC_OK);
+    assert_int_equal(hc_ledger_write(l, fail_after_put, &c), HC_ERR_CONFLICT);
+    assert_int_equal(hc_ledger_write_status(l), HC_OK);
+
+    /* only the two meta pages can be written */
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 8192;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    hc_err err = hc_ledger_write(l, put_kv, &b);
+    assert_int_not_equal(err, HC_OK);
+    assert_int_equal(hc_ledger_write_status(l), err);
+    /* nothing written: the status stays */
+    assert_int_equal(hc_ledger_write(l, fail_after_put, &c), HC_ERR_CONFLICT);
+    assert_int_equal(hc_ledger_write_status(l), err);
+    assert_int_not_equal(hc_ledger_probe(l), HC_OK);
+    assert_int_not_equal(hc_ledger_write_status(l), HC_OK);
+
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(hc_ledger_probe(l), HC_OK);
+    assert_int_equal(hc_ledger_write_status(l), HC_OK);
+    assert_int_equal(hc_ledger_write(l, put_kv, &b), HC_OK);
+    hc_buf v;
+    hc_buf_init(&v, 64, 0);
+    assert_int_equal(hc_ledger_get(l, HC_LDB_KV, "ws/b", 4, &v), HC_OK);
+    assert_memory_equal(v.data, "2", 1);
+    assert_int_equal(hc_ledger_get(l, HC_LDB_KV, "ws/c", 4, &v),
+                     HC_ERR_NOT_FOUND);
+    hc_buf_free(&v);
+    /* the probe is outside the journal: the ledger verifies */
+    hc_ledger_report rep;
+    assert_int_equal(hc_ledger_verify(l, &rep), HC_OK);
+    assert_int_equal(rep.entries, head_seq(l));
+    hc_ledger_close(l);
+    remove_dir(dir);
+}
+
 static void test_map_growth(void **state)
 {
     (void)state;
@@ -1774,6 +1828,7 @@ int main(void)
         cmocka_unit_test(test_clients),
         cmocka_unit_test(test_scan_pages),
         cmocka_unit_test(test_error_isolation),
+        cmocka_unit_test(test_write_status),
         cmocka_unit_test(test_map_growth),
         cmocka_unit_test(test_schema_version),
         cmocka_unit_test(test_active_index),
