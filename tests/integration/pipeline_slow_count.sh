@@ -28,14 +28,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 HC_ROOT=$(cd "$here/../.." && pwd)
 source "$here/lib/anvil.bash"
 source "$here/lib/haechid.bash"
-: "${CAST:?path of cast}" "${HC_BUILD_DIR:?build directory}"
-PROXY_BIN=$HC_BUILD_DIR/tests/rpc_faultproxy
-[ -x "$PROXY_BIN" ] || { echo "missing $PROXY_BIN (build the tests)" >&2; exit 1; }
+source "$here/lib/faultproxy.bash"
+: "${CAST:?path of cast}"
 N1=40 N=64
 
-PROXY_PID=""
 hd_init
-trap '[ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
+trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
 anvil_start "$T/anvil"
 mine() { "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null; }
 signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
@@ -45,16 +43,8 @@ key=$(hd_client dept minter,auditor)
 hd_creators
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
 
-"$PROXY_BIN" --upstream "$ANVIL_RPC" --port-file "$T/proxy.port" \
-    --slow eth_getTransactionCount:2000 >/dev/null 2>"$T/proxy.log" &
-PROXY_PID=$!
-for _ in $(seq 1 200); do
-    [ -s "$T/proxy.port" ] && break
-    kill -0 "$PROXY_PID" 2>/dev/null || { echo "proxy exited: $(<"$T/proxy.log")" >&2; exit 1; }
-    sleep 0.05
-done
-[ -s "$T/proxy.port" ] || { echo "the proxy did not start" >&2; exit 1; }
-base_env=(HAECHI_RPC="http://127.0.0.1:$(<"$T/proxy.port")" HAECHI_CONTRACT="$contract"
+fp_start --slow eth_getTransactionCount:2000
+base_env=(HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$contract"
     HAECHI_CHAIN_ID=31337 HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50
     HAECHI_CONFIRMATIONS=1 HAECHI_RATE_PER_MINUTE=0)
 
@@ -130,9 +120,7 @@ eq "nonce_taken lines" "$taken" 0
 eq "transactions sent after the restart" "$(hd_metric haechi_txs_sent_total)" $((N - N1))
 eq "transactions replaced" "$(hd_metric haechi_txs_replaced_total)" 0
 hd_stop
-kill -TERM "$PROXY_PID"
-wait "$PROXY_PID" || true
-PROXY_PID=""
+if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
 if grep -q ' delayed=[1-9]' "$T/proxy.log"; then ok; else bad "the proxy delayed nothing: $(<"$T/proxy.log")"; fi
 
 total=0

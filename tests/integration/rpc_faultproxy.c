@@ -4,7 +4,8 @@
  *   rpc_faultproxy --upstream http://127.0.0.1:PORT[/PATH] [--listen-port N]
  *       [--seed N] [--delay-ms MAX] [--delay-min-ms MIN] [--p-delay P]
  *       [--p-drop P] [--p-error P] [--p-http500 P] [--p-truncate P]
- *       [--p-drop-tx P] [--slow METHOD:MS] [--port-file PATH] [--log]
+ *       [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]
+ *       [--port-file PATH] [--log]
  *
  * Listens on 127.0.0.1:N (0, the default: any free port), prints the port as
  * one line on stdout and, if asked, writes it to PATH (through a temporary
@@ -13,6 +14,7 @@
  *
  *   rpc_faultproxy: seed=S requests=N delayed=N dropped=N dropped_after=N
  *       errors=N http500=N truncated=N txs_dropped=N upstream_failures=N
+ *       lagged=N
  *
  * (one line; dropped counts both kinds of drop, dropped_after those of them
  * that were forwarded first; txs_dropped counts transactions anvil really
@@ -47,6 +49,11 @@
  * --slow METHOD:MS delays every request that calls METHOD, alone or in a
  * batch, by MS milliseconds before it is forwarded: a node slow at one
  * call, every time (outside the seeded faults above; counted in delayed).
+ *
+ * --lag-receipts MS answers null for a transaction's receipt until MS
+ * milliseconds after the node first gave it (alone or in a batch; counted
+ * in lagged): a receipt served by a node behind the one that answered the
+ * transaction count, as behind a load balancer.
  *
  * The faults of the n-th faultable request depend only on the seed and n (a
  * splitmix64 stream), so a client making the same calls one at a time sees
@@ -101,6 +108,7 @@ static struct {
     int log;
     char slow_method[64]; /* --slow: requests calling it wait slow_ms */
     unsigned slow_ms;
+    unsigned lag_ms; /* --lag-receipts */
 } opt;
 
 static struct sockaddr_in up_addr;
@@ -109,7 +117,8 @@ static char up_path[1024];
 
 static atomic_int stopping;
 static atomic_ullong n_requests, n_delayed, n_dropped, n_dropped_after,
-    n_errors, n_http500, n_truncated, n_txs_dropped, n_upstream_failures;
+    n_errors, n_http500, n_truncated, n_txs_dropped, n_upstream_failures,
+    n_lagged;
 static atomic_ullong n_faultable; /* index of the next faultable request */
 
 /* Connections, so that a stop can shut every socket down. A socket is closed
@@ -773,6 +782,104 @@ static int calls(const cJSON *j, const char *m)
     return cJSON_IsObject(j) && cJSON_IsString(e) && !strcmp(e->valuestring, m);
 }
 
+/* ---- --lag-receipts ----------------------------------------------------- */
+
+/* When each receipt was first given by the node, by transaction hash: an
+ * open-addressing table (a test sees far fewer transactions than slots;
+ * when full, receipts are no longer held back). */
+#define LAG_SLOTS 65536
+static struct lag_slot {
+    char hash[67]; /* "0x" and 64 hex digits */
+    uint64_t ms;
+} * lag_tab;
+static pthread_mutex_t lag_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* When the receipt of hash was first given (now, if this is the first). */
+static uint64_t lag_first_seen(const char *hash, uint64_t now)
+{
+    uint64_t h = 1469598103934665603ULL, seen = now;
+    for (const char *q = hash; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+    pthread_mutex_lock(&lag_mu);
+    for (size_t i = 0; i < LAG_SLOTS; i++) {
+        struct lag_slot *e = &lag_tab[(h + i) % LAG_SLOTS];
+        if (!e->hash[0]) {
+            snprintf(e->hash, sizeof e->hash, "%s", hash);
+            e->ms = now;
+            break;
+        }
+        if (!strcmp(e->hash, hash)) {
+            seen = e->ms;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lag_mu);
+    return seen;
+}
+
+/* In the node's answer a to the request body[0..len), replaces with null
+ * every receipt first given less than lag_ms ago (answers are matched to
+ * the requests of a batch by id). Returns 0, or -1 if a rewritten answer
+ * could not be built (a is then unchanged). */
+static int lag_receipts(const char *body, size_t len, struct upstream_answer *a)
+{
+    cJSON *rq = cJSON_ParseWithLength(body, len);
+    cJSON *ans = cJSON_ParseWithLength(a->body.p, a->body.len);
+    int changed = 0, rc = 0;
+    uint64_t now = mono_ms();
+    cJSON *one[1] = {ans};
+    size_t nans = cJSON_IsArray(ans) ? (size_t)cJSON_GetArraySize(ans) : 1;
+    for (size_t i = 0; ans && i < nans; i++) {
+        cJSON *an =
+            cJSON_IsArray(ans) ? cJSON_GetArrayItem(ans, (int)i) : one[0];
+        cJSON *res = cJSON_GetObjectItemCaseSensitive(an, "result");
+        cJSON *hash = cJSON_GetObjectItemCaseSensitive(res, "transactionHash");
+        if (!cJSON_IsObject(res) || !cJSON_IsString(hash) ||
+            strlen(hash->valuestring) != 66)
+            continue;
+        /* the request with the same id must ask for a receipt */
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(an, "id"), *e;
+        int asked = 0;
+        if (cJSON_IsArray(rq)) {
+            for (e = rq->child; e && !asked; e = e->next)
+                asked = calls(e, "eth_getTransactionReceipt") &&
+                        cJSON_Compare(cJSON_GetObjectItemCaseSensitive(e, "id"),
+                                      id, 1);
+        } else {
+            asked = calls(rq, "eth_getTransactionReceipt");
+        }
+        if (!asked ||
+            now - lag_first_seen(hash->valuestring, now) >= opt.lag_ms)
+            continue;
+        cJSON_ReplaceItemInObjectCaseSensitive(an, "result",
+                                               cJSON_CreateNull());
+        atomic_fetch_add(&n_lagged, 1);
+        changed = 1;
+    }
+    if (changed) {
+        char *out = cJSON_PrintUnformatted(ans);
+        struct buf nb = {0};
+        if (!out || buf_append(&nb, out, strlen(out))) {
+            buf_free(&nb);
+            rc = -1;
+        } else {
+            buf_free(&a->body);
+            a->body = nb;
+        }
+        free(out);
+    }
+    cJSON_Delete(rq);
+    cJSON_Delete(ans);
+    return rc;
+}
+
 /* Handles one request whose body is body[0..len); returns whether the
  * connection stays open. */
 static int handle(struct conn *c, const char *body, size_t len, int keep)
@@ -857,6 +964,9 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
         } else {
             if (f == F_DROP_TX && drop_tx(c, &a))
                 atomic_fetch_add(&n_txs_dropped, 1);
+            if (opt.lag_ms && lag_receipts(body, len, &a) && opt.log)
+                logf_("#%" PRIu64 " %s: could not hold receipts back", n,
+                      method);
             ok = send_answer(c->cfd, a.status, a.reason, a.content_type,
                              a.body.p, a.body.len, a.body.len, !keep) == 0;
         }
@@ -1026,8 +1136,8 @@ static void usage(void)
             "         [--listen-port N] [--seed N] [--delay-ms MAX]\n"
             "         [--delay-min-ms MIN] [--p-delay P] [--p-drop P]\n"
             "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
-            "         [--p-drop-tx P] [--slow METHOD:MS] [--port-file PATH]\n"
-            "         [--log]\n");
+            "         [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]\n"
+            "         [--port-file PATH] [--log]\n");
     exit(1);
 }
 
@@ -1142,6 +1252,8 @@ static void parse_args(int argc, char **argv)
             memcpy(opt.slow_method, v, mlen);
             opt.slow_method[mlen] = 0;
             opt.slow_ms = (unsigned)parse_uint(a, colon + 1, 3600000);
+        } else if (strcmp(a, "--lag-receipts") == 0) {
+            opt.lag_ms = (unsigned)parse_uint(a, v, 3600000);
         } else if (strcmp(a, "--port-file") == 0) {
             opt.port_file = v;
         } else {
@@ -1152,6 +1264,10 @@ static void parse_args(int argc, char **argv)
         usage();
     if (opt.delay_min_ms > opt.delay_max_ms)
         opt.delay_max_ms = opt.delay_min_ms;
+    if (opt.lag_ms && !(lag_tab = calloc(LAG_SLOTS, sizeof *lag_tab))) {
+        fprintf(stderr, "rpc_faultproxy: out of memory\n");
+        exit(1);
+    }
     if (!have_seed) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -1239,11 +1355,12 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "rpc_faultproxy: seed=%" PRIu64 " requests=%llu delayed=%llu "
             "dropped=%llu dropped_after=%llu errors=%llu http500=%llu "
-            "truncated=%llu txs_dropped=%llu upstream_failures=%llu\n",
+            "truncated=%llu txs_dropped=%llu upstream_failures=%llu "
+            "lagged=%llu\n",
             opt.seed, atomic_load(&n_requests), atomic_load(&n_delayed),
             atomic_load(&n_dropped), atomic_load(&n_dropped_after),
             atomic_load(&n_errors), atomic_load(&n_http500),
             atomic_load(&n_truncated), atomic_load(&n_txs_dropped),
-            atomic_load(&n_upstream_failures));
+            atomic_load(&n_upstream_failures), atomic_load(&n_lagged));
     return 0;
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The pipeline behind nodes that disagree for a moment, with the default
+# one confirmation: haechid talks to anvil (automine) through the
+# fault-injecting proxy, which answers null for every receipt until 2.5 s
+# after anvil first gave it (`--lag-receipts`), as a load balancer may
+# send the receipt lookups to a node a block behind the one that answered
+# the transaction count. Each batch is mined at once; a second later it is
+# stale, the count shows its nonce used, and no receipt of ours is there
+# yet: it looks taken. One reading must not release it (haechid did, and
+# every mint was minted again and ended as a conflict with its own
+# creator); it is looked at again for 5 s, and the receipts come.
+# HC_LAG_MINTS (12) works, 3 to a batch. Checks:
+#   - every mint is "confirmed"; no nonce_taken line; one transaction per
+#     batch sent, none replaced; the proxy held receipts back;
+#   - ownerOf(sha256(content)) on chain (cast) is the work's creator, and
+#     the creators' balances add up to the number of mints;
+#   - `haechi ledger verify` passes; no sanitizer report.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+HC_ROOT=$(cd "$here/../.." && pwd)
+source "$here/lib/anvil.bash"
+source "$here/lib/haechid.bash"
+source "$here/lib/faultproxy.bash"
+: "${CAST:?path of cast}"
+N=${HC_LAG_MINTS:-12}
+B=3
+
+hd_init
+trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
+anvil_start "$T/anvil"
+signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
+hd_deploy "$signer"
+contract=$CONTRACT
+key=$(hd_client dept minter,auditor)
+hd_creators
+fp_start --lag-receipts 2500
+
+hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337 \
+    HAECHI_BATCH_SIZE=$B HAECHI_BATCH_WAIT_MS=200 HAECHI_CONFIRMATIONS=1 \
+    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$(hd_key 9)"
+ids=() files=() owners=()
+for ((i = 0; i < N; i++)); do
+    f=$T/work$i c=${CREATORS[i % 4]}
+    printf 'pipeline_lagging_receipts work %d %s\n' "$i" "$T" >"$f"
+    req POST /v1/mints -H "Authorization: Bearer $key" \
+        -F "metadata={\"creator\":\"$c\",\"name\":{\"en\":\"w$i\"}};type=application/json" \
+        -F "content=@$f"
+    eq "work $i accepted" "$CODE" 202
+    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
+done
+
+settled() { # nothing queued, nothing in flight, something sent
+    [ "$(hd_metric haechi_queue_depth)" = 0 ] && [ "$(hd_metric haechi_pipeline_inflight)" = 0 ] &&
+        [ "$(hd_metric haechi_txs_sent_total)" != 0 ]
+}
+deadline=$((SECONDS + 120))
+until settled; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+done
+conf=0 states=''
+for id in "${ids[@]}"; do
+    s=$(hd_state "$id")
+    if [ "$s" = confirmed ]; then conf=$((conf + 1)); else states+=" $id=$s"; fi
+done
+eq "mints confirmed (others:${states:- none})" "$conf" "$N"
+eq "nonce_taken lines" "$(grep -c '"event":"nonce_taken"' "$HD_LOG" || true)" 0
+eq "transactions sent" "$(hd_metric haechi_txs_sent_total)" $(((N + B - 1) / B))
+eq "transactions replaced" "$(hd_metric haechi_txs_replaced_total)" 0
+hd_stop
+if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
+lagged=$(sed -n 's/.* lagged=\([0-9]*\).*/\1/p' "$T/proxy.log" | tail -n 1)
+if [ "${lagged:-0}" -gt 0 ]; then ok; else bad "the proxy held no receipt back: $(<"$T/proxy.log")"; fi
+
+total=0
+for i in "${!files[@]}"; do
+    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "${files[i]}")")
+    eq "ownerOf work $i" "${owner,,}" "${owners[i],,}"
+done
+for c in "${CREATORS[@]}"; do
+    b=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "balanceOf(address)(uint256)" "$c")
+    total=$((total + ${b%% *}))
+done
+eq "tokens on chain" "$total" "$N"
+hd_verify
+hd_done
