@@ -35,6 +35,11 @@
 #define SETTLE_WAIT_MS 30
 #define SETTLE_MAX     16
 #define FILLER_GAS     21000
+/* a nonce seen taken (used, no receipt of ours) is released only if it
+ * still is in a round at least this much later: the count and the receipts
+ * may come from nodes that disagree for a moment (a load balancer in front
+ * of several; a node that answers null for a receipt just mined) */
+#define TAKEN_WAIT_MS 5000
 
 typedef struct flight {
     uint64_t nonce;
@@ -52,6 +57,7 @@ typedef struct flight {
     uint64_t block;     /* its block */
     int capped;         /* could not be replaced: the fee cap */
     uint64_t taken_at;  /* head when the chain was first seen past nonce */
+    uint64_t taken_ms;  /* and when */
     hc_address signer;  /* of another key's flight (p->ofl) */
     size_t rq_at, rq_n; /* this round's receipts: rq_n from rq_at */
 } flight;
@@ -970,6 +976,7 @@ static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
         s->r = rq->r[f->rq_at + k];
         rq->r[f->rq_at + k] = (hc_receipt){0};
         f->mined = 1;
+        f->taken_at = 0; /* ours after all */
         f->block = s->r.block_number;
         /* the receipt's block is on the node's chain: the head read at the
          * start of the round may be older (blocks come while the receipts
@@ -1006,18 +1013,26 @@ static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
 
 /* Flight f's nonce is used (the count read this round is past it) and none
  * of its transactions has a receipt: taken by another transaction of its
- * key, in a block at or below the head read after the count. Only once
- * that block is as deep as the confirmations ask (as a receipt would be)
- * are the mints released: at once with 1, which a chain that mines only
- * when sent to (anvil's automine) needs, since no block may come after. No
- * historical state is asked for: pruned nodes do not have it. Returns 1
- * once released (the caller drops f). signer: a previous key's, for the
- * log; NULL for ours. */
+ * key, in a block at or below the head read after the count. The mints are
+ * released once that block is as deep as the confirmations ask (as a
+ * receipt would be; with 1 no later block is needed, which a chain that
+ * mines only when sent to, like anvil's automine, needs) and the nonce
+ * still looks taken in a round TAKEN_WAIT_MS after it first did, its
+ * receipts asked for again (a receipt seen meanwhile clears taken_at): one
+ * reading is not enough, since the count and the receipts may come from
+ * nodes that disagree for a moment. No historical state is asked for:
+ * pruned nodes do not have it. Returns 1 once released (the caller drops
+ * f). signer: a previous key's, for the log; NULL for ours. */
 static int release_taken(hc_pipeline *p, flight *f, const hc_address *signer)
 {
-    if (!f->taken_at)
+    uint64_t t = now_ms();
+    if (!f->taken_at) { /* first seen: never released on one reading */
         f->taken_at = p->head ? p->head : 1;
-    if (p->head + 1 < f->taken_at + p->o.confirmations)
+        f->taken_ms = t;
+        return 0;
+    }
+    if (p->head + 1 < f->taken_at + p->o.confirmations || t < f->taken_ms ||
+        t - f->taken_ms < TAKEN_WAIT_MS)
         return 0;
     hc_err err = HC_OK;
     if (f->n) {
