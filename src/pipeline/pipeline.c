@@ -1740,11 +1740,19 @@ static int sent_carries(const hc_sent_tx *s, const flight *f)
     return 0;
 }
 
-/* Adds stored transaction s to flight f's hashes (at start). */
+/* Adds stored transaction s to flight f's hashes (at start). The rows come
+ * in hash order; hashes[nhashes - 1] must be the latest signed (replace
+ * raises its fees, rebroadcast sends it), so an older one goes before it. */
 static void flight_sent(flight *f, const hc_sent_tx *s)
 {
     if (f->nhashes >= MAX_HASHES)
         return;
+    if (f->nhashes && s->sent_ms < f->sent_ms) {
+        memcpy(f->hashes[f->nhashes], f->hashes[f->nhashes - 1], 32);
+        memcpy(f->hashes[f->nhashes - 1], s->hash, 32);
+        f->nhashes++;
+        return;
+    }
     memcpy(f->hashes[f->nhashes++], s->hash, 32);
     hc_tx tx;
     hc_tx_init(&tx);

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# A replaced transaction across restarts: anvil mines nothing (the test
+# mines at the end), haechid replaces its one batch every 2 s
+# (`replace_after`), and is stopped after each replacement and started
+# again. The ledger's stored transactions for a nonce come back in hash
+# order; the one haechid raises the fees of (and re-broadcasts) must be the
+# last it signed, whatever its hash: priced from an older one, the
+# replacement is refused by the node ("underpriced"), and the nonce waits.
+# (Priced from the one before the latest, it is that latest again, since
+# signatures are deterministic.) So after every restart the first
+# replacement is a transaction not sent before, and it is the one anvil
+# holds in its pool for that nonce (txpool_content): the node took it;
+# no broadcast failed; and at least one restart (up to 8: until two, and the run after them)
+# is one where the latest transaction's hash is not the highest of the
+# nonce's, the case that tells. At the end one block mines it: the mint is
+# "confirmed", ownerOf (cast) is its creator, the ledger verifies; no
+# sanitizer report.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+HC_ROOT=$(cd "$here/../.." && pwd)
+source "$here/lib/anvil.bash"
+source "$here/lib/haechid.bash"
+: "${CAST:?path of cast}"
+
+hd_init
+trap 'hd_cleanup; anvil_stop' EXIT
+anvil_start "$T/anvil"
+signer_key=$(hd_key 9)
+signer=$("$CAST" wallet address --private-key "$signer_key")
+hd_deploy "$signer"
+contract=$CONTRACT
+key=$(hd_client dept minter,auditor)
+hd_creators
+creator=${CREATORS[0]}
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
+start() {
+    hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337 \
+        HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_CONFIRMATIONS=1 \
+        HAECHI_REPLACE_AFTER=2 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$signer_key"
+}
+# wait_log PATTERN: until haechid's log has it (20 s at most)
+wait_log() {
+    local deadline=$((SECONDS + 20))
+    until grep -q "$1" "$HD_LOG"; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.1
+    done
+}
+# the hash anvil holds in its pool for our signer's nonce N
+pool_hash() {
+    "$CAST" rpc --rpc-url "$ANVIL_RPC" txpool_content | tr -d ' \n' |
+        grep -o "\"${signer,,}\":{\"$1\":{[^}]*}" | grep -o '"hash":"0x[0-9a-f]*"' | cut -d'"' -f4
+}
+# the first tx_replaced hash of this run
+replaced_hash() {
+    sed -n 's/.*"event":"tx_replaced".*"tx_hash":"\(0x[0-9a-f]*\)".*/\1/p' "$HD_LOG" | head -n 1
+}
+
+start
+f=$T/work
+printf 'pipeline_restart_replaced %s\n' "$T" >"$f"
+req POST /v1/mints -H "Authorization: Bearer $key" \
+    -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w\"}};type=application/json" \
+    -F "content=@$f"
+eq "work accepted" "$CODE" 202
+id=$(jstr mint_id)
+wait_log '"event":"batch_sent"' || bad "no batch sent: $(tail -n 3 "$HD_LOG")"
+nonce=$(sed -n 's/.*"event":"batch_sent","nonce":\([0-9]*\).*/\1/p' "$HD_LOG" | head -n 1)
+hashes=("$(sed -n 's/.*"event":"batch_sent".*"tx_hash":"\(0x[0-9a-f]*\)".*/\1/p' "$HD_LOG" | head -n 1)")
+
+telling=0
+for ((round = 1; round <= 9; round++)); do
+    if ! wait_log '"event":"tx_replaced"'; then
+        bad "run $round: no replacement: $(tail -n 3 "$HD_LOG")"
+        break
+    fi
+    h=$(replaced_hash)
+    new=1
+    for x in "${hashes[@]}"; do [ "$x" != "$h" ] || new=0; done
+    eq "run $round: the replacement is a new transaction" "$new" 1
+    deadline=$((SECONDS + 10))
+    until [ "$(pool_hash "$nonce")" = "$h" ] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+    eq "run $round: the replacement is in the pool" "$(pool_hash "$nonce")" "$h"
+    eq "run $round: broadcasts failed" "$(grep -c '"event":"broadcast_failed"' "$HD_LOG" || true)" 0
+    [ "$telling" -lt 2 ] && [ "$round" -lt 9 ] || break
+    hd_stop
+    # does the next start tell? (the latest is not the highest hash)
+    hashes+=("$h")
+    highest=$(printf '%s\n' "${hashes[@]}" | sort | tail -n 1)
+    [ "$highest" = "$h" ] || telling=$((telling + 1))
+    start
+done
+if [ "$telling" -ge 1 ]; then ok; else bad "no restart with the latest hash below another (by chance: run it again)"; fi
+
+# one block mines it
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
+deadline=$((SECONDS + 30))
+until [ "$(hd_state "$id")" = confirmed ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
+eq "mint confirmed" "$(hd_state "$id")" confirmed
+owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "$f")")
+eq "ownerOf" "${owner,,}" "${creator,,}"
+hd_stop
+hd_verify
+hd_done
