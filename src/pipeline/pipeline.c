@@ -51,10 +51,13 @@ typedef struct flight {
     hc_u256 max_fee;  /* of the latest (legacy: the gas price) */
     uint64_t sent_ms; /* when the latest was signed */
     uint64_t bcast_ms;
-    int attempted;      /* a broadcast came back (whatever its answer) */
-    int mined;          /* a receipt was seen (not yet deep enough) */
-    int ready;          /* deep enough: in p->ready, to be settled */
-    uint64_t block;     /* its block */
+    int attempted;  /* a broadcast came back (whatever its answer) */
+    int mined;      /* a receipt was seen (not yet deep enough) */
+    int ready;      /* deep enough: in p->ready, to be settled */
+    uint64_t block; /* its block */
+    /* the head when it was built: it is in no block at or below (0 when
+     * resumed: not known) */
+    uint64_t sent_head;
     int capped;         /* could not be replaced: the fee cap */
     uint64_t taken_at;  /* head when the chain was first seen past nonce */
     uint64_t taken_ms;  /* and when */
@@ -1460,6 +1463,7 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
             break;
         }
         f->n = n;
+        f->sent_head = p->head;
         memcpy(f->ids, q.ids[b * bs], n * 16);
         for (size_t i = 0; !err && i < n; i++) {
             hc_mint m;
@@ -2060,14 +2064,17 @@ static void follow_transfers(hc_pipeline *p)
     if (p->o.no_follow || p->head + 1 < p->o.confirmations)
         return;
     uint64_t upto = p->head + 1 - p->o.confirmations;
-    /* not past a block holding a batch of ours not yet settled: its tokens
-     * are not in the ledger yet */
-    for (size_t i = 0; i < p->nfl; i++)
-        if (p->fl[i]->mined && p->fl[i]->block <= upto)
-            upto = p->fl[i]->block - 1;
-    for (size_t i = 0; i < p->nofl; i++)
-        if (p->ofl[i]->mined && p->ofl[i]->block <= upto)
-            upto = p->ofl[i]->block - 1;
+    /* not past a block that may hold a batch of ours not yet settled: its
+     * tokens are not in the ledger yet, and a transfer of them would be
+     * skipped for good. Mined: the block before its own; not known to be
+     * (its receipt not asked for, or not given yet, though it may be
+     * mined): the head it was built at (0 if resumed, until it settles) */
+    for (size_t i = 0; i < p->nfl + p->nofl; i++) {
+        const flight *f = i < p->nfl ? p->fl[i] : p->ofl[i - p->nfl];
+        uint64_t below = f->mined ? f->block - 1 : f->sent_head;
+        if (f->n && below < upto)
+            upto = below;
+    }
     uint64_t t = now_ms();
     if (upto <= p->follow_to || t - p->follow_ms < 1000)
         return;
