@@ -90,6 +90,7 @@ struct fees {
 struct bjob {
     struct bjob *next;
     uint64_t nonce;
+    uint8_t hash[32]; /* the flight's latest when it was queued */
     int replacement;
     hc_err err;
     hc_rpc_status st;
@@ -515,6 +516,7 @@ static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
         if (!j)
             return; /* re-broadcast later */
         j->nonce = f->nonce;
+        memcpy(j->hash, f->hashes[f->nhashes - 1], 32);
         j->replacement = replacement;
         j->len = len;
         j->next = NULL;
@@ -546,7 +548,10 @@ static size_t drain_results(hc_pipeline *p)
     while (r) {
         struct bjob *next = r->next;
         flight *f = flight_at(p, r->nonce);
-        if (f)
+        /* only for the transaction the flight stands for now: an older
+         * one's answer (a re-broadcast queued before a replacement) says
+         * nothing about it, and "fee too low" would move its clock */
+        if (f && f->nhashes && !memcmp(f->hashes[f->nhashes - 1], r->hash, 32))
             broadcast_result(p, f, r->replacement, r->err, &r->st);
         free(r);
         r = next;
