@@ -40,6 +40,13 @@
  * may come from nodes that disagree for a moment (a load balancer in front
  * of several; a node that answers null for a receipt just mined) */
 #define TAKEN_WAIT_MS 5000
+/* gas per mint a batch's limit is built from, at least: a mint to an
+ * address that holds no token yet (its token's word and its balance both
+ * written from zero, two logs, four calldata words: about 50,300 gas, see
+ * contracts/README.md); a repeat owner costs 22,100 less */
+#define MINT_GAS_NEW_OWNER 52000
+/* the gas limit of one transaction on chains with EIP-7825 */
+#define TX_GAS_MAX (1u << 24)
 
 typedef struct flight {
     uint64_t nonce;
@@ -1499,16 +1506,27 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
         int any_hold = 0;
         for (int h = 0; h < HOLD_END; h++)
             any_hold |= p->held[h];
+        /* gas from the last estimate's figure per mint, but at least a new
+         * owner's (an estimate of a batch of repeat owners is far below
+         * what a batch of new ones needs), +12.5 %: an estimate executes
+         * the whole batch, as costly on the node as the transaction
+         * itself. Re-estimated every 64 batches, after a revert or a
+         * receipt with less than 10 % of its limit left, while the queue
+         * holds, and when the figure would pass TX_GAS_MAX: the receipts
+         * watch the margin, so a shorter period would buy little. */
+        uint64_t lim = 0;
         if (!err && p->est_per_mint && p->estimate_in && !any_hold) {
-            /* gas from the last estimate's figure per mint (+25 %): an
-             * estimate executes the whole batch, as costly on the node as
-             * the transaction itself. Re-estimated every 64 batches, after
-             * a revert or a receipt with less than 10 % of its limit left,
-             * and while the queue holds: the receipts watch the margin,
-             * so a shorter period would buy little for its cost. */
+            uint64_t per = p->est_per_mint > MINT_GAS_NEW_OWNER
+                               ? p->est_per_mint
+                               : MINT_GAS_NEW_OWNER;
+            lim = 30000 + n * per;
+            lim += lim / 8;
+            if (lim > TX_GAS_MAX)
+                lim = 0;
+        }
+        if (lim) {
             p->estimate_in--;
-            tx.gas_limit = 30000 + n * p->est_per_mint;
-            tx.gas_limit += tx.gas_limit / 4;
+            tx.gas_limit = lim;
         } else if (!err) {
             st = (hc_rpc_status){0};
             err = hc_rpc_estimate_gas(p->rpc, &p->signer, &p->o.contract,
@@ -1535,7 +1553,8 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 unhold(p, HOLD_REJECTED);
                 if (!p->nfl)
                     unhold(p, HOLD_FUNDS);
-                p->est_per_mint = (est + n - 1) / n;
+                /* per mint, the transaction's own share left out */
+                p->est_per_mint = (est - (est > 30000 ? 30000 : 0) + n - 1) / n;
                 p->estimate_in = 64;
             }
             tx.gas_limit = est + est / 5;
