@@ -1227,9 +1227,17 @@ static void replace(hc_pipeline *p, flight *f)
     if (tx.type == HC_TX_EIP1559 &&
         hc_u256_cmp(&tx.max_priority_fee_per_gas, &tx.max_fee_per_gas) > 0)
         tx.max_priority_fee_per_gas = tx.max_fee_per_gas;
-    hc_u256 g = hc_u256_from_u64(tx.gas_limit), worst;
-    if (!hc_u256_mul(&worst, &g, tx_fee_cap(&tx)) &&
-        !within_budget(p, &worst)) {
+    /* only one transaction of the nonce can be mined: the replacement adds
+     * to the worst case (which counts f's latest already) what it may cost
+     * more than that one */
+    hc_u256 g = hc_u256_from_u64(tx.gas_limit), worst, more;
+    hc_u256 fg = hc_u256_from_u64(f->gas), fworst;
+    int over = hc_u256_mul(&worst, &g, tx_fee_cap(&tx)) != HC_OK;
+    if (!over && hc_u256_mul(&fworst, &fg, &f->max_fee) == HC_OK)
+        worst = hc_u256_sub(&more, &worst, &fworst) == HC_OK
+                    ? more
+                    : hc_u256_from_u64(0); /* costs no more */
+    if (!over && !within_budget(p, &worst)) {
         hold(p, HOLD_BUDGET,
              "a stuck transaction cannot be replaced within "
              "the daily budget");
@@ -1242,6 +1250,7 @@ static void replace(hc_pipeline *p, flight *f)
         goto out;
     }
     f->capped = 0;
+    unhold(p, HOLD_BUDGET); /* a new batch that does not fit holds again */
     hc_metrics_add(p->m, "haechi_txs_replaced_total", NULL, 1);
     hc_logline l;
     hc_log_begin(&l, HC_LOG_INFO, "tx_replaced");
