@@ -65,7 +65,7 @@ typedef struct flight {
     /* the head when it was built: it is in no block at or below (0 when
      * resumed: not known) */
     uint64_t sent_head;
-    int capped;         /* could not be replaced: the fee cap */
+    int capped;         /* could not be replaced: the fee cap, or MAX_HASHES */
     uint64_t taken_at;  /* head when the chain was first seen past nonce */
     uint64_t taken_ms;  /* and when */
     hc_address signer;  /* of another key's flight (p->ofl) */
@@ -919,6 +919,16 @@ static hc_err receipts_ask(hc_pipeline *p, flight *const *fl, size_t n,
     return err;
 }
 
+/* Is a transaction in flight stuck under the cap (or MAX_HASHES)? The
+ * fee_cap hold lasts while one is. */
+static int any_capped(const hc_pipeline *p)
+{
+    for (size_t i = 0; i < p->nfl; i++)
+        if (p->fl[i]->capped)
+            return 1;
+    return 0;
+}
+
 /* Has flight f waited long enough without a receipt for the chain's
  * transaction count to matter (replacement, re-broadcast, a gap or a
  * taken nonce)? Not while it is fresh: in the steady state the count is
@@ -1107,8 +1117,16 @@ static int follow(hc_pipeline *p, flight *f, struct receipts *rq,
      * above it wait for it, whatever their fees */
     if (f->nonce > p->latest && !flight_at(p, p->latest))
         p->check_due = 1; /* a gap below: the nonce check fills it */
-    if (f->nonce == p->latest && t >= f->sent_ms &&
-        t - f->sent_ms >= p->o.replace_after_ms && f->nhashes < MAX_HASHES)
+    int due = f->nonce == p->latest && t >= f->sent_ms &&
+              t - f->sent_ms >= p->o.replace_after_ms;
+    if (due && f->nhashes >= MAX_HASHES && !f->capped) {
+        /* raised as often as it can be remembered: not silently */
+        f->capped = 1;
+        hold(p, HOLD_FEE_CAP,
+             "a stuck transaction was replaced as often as it can be; it is "
+             "re-broadcast, not raised again");
+    }
+    if (due && f->nhashes < MAX_HASHES)
         replace(p, f);
     else if (t - f->bcast_ms >= REBROADCAST_MS)
         rebroadcast(p, f);
@@ -1508,7 +1526,7 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
         if (!err && !cap_fees(p, &tx)) {
             hold(p, HOLD_FEE_CAP, "the chain's fees are above max_fee_per_gas");
             err = HC_ERR_ABORTED;
-        } else if (!err) {
+        } else if (!err && !any_capped(p)) {
             unhold(p, HOLD_FEE_CAP);
         }
         uint64_t est = 0;
@@ -2173,13 +2191,8 @@ static int round_(hc_pipeline *p)
     progress += follow_others(p);
     follow_transfers(p);
     /* the cap hold ends when nothing waits on it any more */
-    if (p->held[HOLD_FEE_CAP]) {
-        int capped = 0;
-        for (size_t i = 0; i < p->nfl; i++)
-            capped |= p->fl[i]->capped;
-        if (!capped && !queued_any(p))
-            unhold(p, HOLD_FEE_CAP);
-    }
+    if (p->held[HOLD_FEE_CAP] && !any_capped(p) && !queued_any(p))
+        unhold(p, HOLD_FEE_CAP);
     return progress > 0;
 }
 
