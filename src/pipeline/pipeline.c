@@ -870,6 +870,7 @@ static hc_err read_latest(hc_pipeline *p)
 }
 
 static void replace(hc_pipeline *p, flight *f);
+static int queued_any(hc_pipeline *p);
 
 /* The receipts a round asks for, in one batched request: every hash of
  * every flight the sender is done with, newest first (of those just sent,
@@ -1268,7 +1269,10 @@ static void replace(hc_pipeline *p, flight *f)
         goto out;
     }
     f->capped = 0;
-    unhold(p, HOLD_BUDGET); /* a new batch that does not fit holds again */
+    /* with nothing queued the budget hold can only be a replacement's;
+     * with mints queued, start_batches says each round whether they fit */
+    if (p->held[HOLD_BUDGET] && !queued_any(p))
+        unhold(p, HOLD_BUDGET);
     hc_metrics_add(p->m, "haechi_txs_replaced_total", NULL, 1);
     hc_logline l;
     hc_log_begin(&l, HC_LOG_INFO, "tx_replaced");
