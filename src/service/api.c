@@ -184,6 +184,27 @@ static double secs_since(const struct timespec *t0)
            (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* Monotonic seconds. */
+static double mono_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* 1 (and *at set to now) if a second has passed since *at: for work done
+ * at most once a second by whichever request comes first. */
+static int once_a_second(hc_api *a, double *at)
+{
+    double t = mono_s();
+    pthread_mutex_lock(&a->mu);
+    int due = t - *at >= 1.0;
+    if (due)
+        *at = t;
+    pthread_mutex_unlock(&a->mu);
+    return due;
+}
+
 /* ---- responses */
 
 static enum MHD_Result send_bytes(struct req *r, struct MHD_Connection *c,
@@ -273,18 +294,8 @@ static enum MHD_Result internal_error(struct req *r, struct MHD_Connection *c,
 static int ledger_writable(hc_api *a)
 {
     hc_err err = hc_ledger_write_status(a->l);
-    if (err) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-        pthread_mutex_lock(&a->mu);
-        int due = a->probe_at == 0 || t - a->probe_at >= 1.0;
-        if (due)
-            a->probe_at = t;
-        pthread_mutex_unlock(&a->mu);
-        if (due)
-            err = hc_ledger_probe(a->l);
-    }
+    if (err && once_a_second(a, &a->probe_at))
+        err = hc_ledger_probe(a->l);
     pthread_mutex_lock(&a->mu);
     int changed = a->unwritable != (err != HC_OK);
     a->unwritable = err != HC_OK;
@@ -833,15 +844,7 @@ static int count_queued(void *arg, const uint8_t *k, size_t klen,
  * index). */
 static void refresh_queued(hc_api *a)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-    pthread_mutex_lock(&a->mu);
-    int due = t - a->queued_at >= 1.0;
-    if (due)
-        a->queued_at = t;
-    pthread_mutex_unlock(&a->mu);
-    if (!due)
+    if (!once_a_second(a, &a->queued_at))
         return;
     uint64_t n = 0;
     uint8_t queued = HC_MINT_QUEUED;
@@ -1179,9 +1182,7 @@ static enum MHD_Result get_ready(struct req *r, struct MHD_Connection *c)
          * request at a time on its own short-timeout handle: readiness
          * probes must neither queue behind a slow node nor hold up the
          * pipeline's calls. */
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+        double t = mono_s();
         pthread_mutex_lock(&a->mu);
         int check = !a->ready_checking &&
                     (a->ready_at == 0 || t - a->ready_at > READY_CACHE_S);

@@ -22,38 +22,23 @@ source "$here/lib/haechid.bash"
 
 hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
-signer_key=$(hd_key 9)
-signer=$("$CAST" wallet address --private-key "$signer_key")
-hd_deploy "$signer"
-contract=$CONTRACT
-key=$(hd_client dept minter,auditor)
-hd_creators
+hd_chain
 creator=${CREATORS[0]}
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
-base_env=(HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337
+base_env=(HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337
     HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_CONFIRMATIONS=1
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$signer_key")
-wait_log() { # PATTERN: until haechid's log has it (20 s at most)
-    local deadline=$((SECONDS + 20))
-    until grep -q "$1" "$HD_LOG"; do
-        [ $SECONDS -lt $deadline ] || return 1
-        sleep 0.1
-    done
-}
+    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY")
 
 # -- 1. one batch in the pool, no budget
 hd_start "${base_env[@]}" HAECHI_REPLACE_AFTER=600
 f=$T/work
 printf 'pipeline_budget_replace %s\n' "$T" >"$f"
-req POST /v1/mints -H "Authorization: Bearer $key" \
-    -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w\"}};type=application/json" \
-    -F "content=@$f"
+hd_post "$f" "$creator"
 eq "work accepted" "$CODE" 202
 id=$(jstr mint_id)
-wait_log '"event":"batch_sent"' || bad "no batch sent: $(tail -n 3 "$HD_LOG")"
-hash=$(sed -n 's/.*"event":"batch_sent".*"tx_hash":"\(0x[0-9a-f]*\)".*/\1/p' "$HD_LOG" | head -n 1)
-nonce=$(sed -n 's/.*"event":"batch_sent","nonce":\([0-9]*\).*/\1/p' "$HD_LOG" | head -n 1)
+hd_wait_log 20 '"event":"batch_sent"' || bad "no batch sent: $(tail -n 3 "$HD_LOG")"
+hash=$(hd_log_field batch_sent tx_hash)
+nonce=$(hd_log_field batch_sent nonce)
 hd_stop
 txj=$("$CAST" tx --json --rpc-url "$ANVIL_RPC" "$hash")
 gas=$(($(grep -o '"gas":"0x[0-9a-f]*"' <<<"$txj" | cut -d'"' -f4)))
@@ -63,19 +48,13 @@ echo "pipeline_budget_replace: gas limit $gas, max fee $fee wei; budget ${budget
 
 # -- 2. a budget with room for the replacement's extra, not for both
 hd_start "${base_env[@]}" HAECHI_REPLACE_AFTER=2 HAECHI_DAILY_BUDGET="${budget}wei"
-if wait_log '"event":"tx_replaced"'; then ok; else bad "not replaced: $(tail -n 3 "$HD_LOG")"; fi
+if hd_wait_log 20 '"event":"tx_replaced"'; then ok; else bad "not replaced: $(tail -n 3 "$HD_LOG")"; fi
 eq "budget hold" "$(grep -c '"event":"queue_held".*"reason":"budget"' "$HD_LOG" || true)" 0
-h=$(sed -n 's/.*"event":"tx_replaced".*"tx_hash":"\(0x[0-9a-f]*\)".*/\1/p' "$HD_LOG" | head -n 1)
-pool=$("$CAST" rpc --rpc-url "$ANVIL_RPC" txpool_content | tr -d ' \n' |
-    grep -o "\"${signer,,}\":{\"$nonce\":{[^}]*}" | grep -o '"hash":"0x[0-9a-f]*"' | cut -d'"' -f4)
-eq "the pool holds the replacement" "$pool" "$h"
+eq "the pool holds the replacement" "$(hd_pool_hash "$SIGNER" "$nonce")" "$(hd_log_field tx_replaced tx_hash)"
 
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
-deadline=$((SECONDS + 30))
-until [ "$(hd_state "$id")" = confirmed ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
-eq "mint confirmed" "$(hd_state "$id")" confirmed
-owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "$f")")
-eq "ownerOf" "${owner,,}" "${creator,,}"
+if hd_wait_state 30 "$id" confirmed; then ok; else bad "mint not confirmed: $(hd_state "$id")"; fi
+hd_owner_is "ownerOf" "$f" "$creator"
 hd_stop
 hd_verify
 hd_done

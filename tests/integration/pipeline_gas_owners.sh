@@ -19,37 +19,24 @@ B=20
 
 hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
-signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
-hd_deploy "$signer"
-contract=$CONTRACT
-key=$(hd_client dept minter,auditor)
-hd_creators
+hd_chain
 
-hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337 \
+hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
     HAECHI_BATCH_SIZE=$B HAECHI_BATCH_WAIT_MS=5000 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$(hd_key 9)"
+    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 ids=() files=() owners=()
+# shellcheck disable=SC2034 # read by hd_post
+HD_META_EXTRA=',"royalty_bps":500'
 # post I CREATOR
 post() {
     local f=$T/work$1
     printf 'pipeline_gas_owners work %d %s\n' "$1" "$T" >"$f"
-    req POST /v1/mints -H "Authorization: Bearer $key" \
-        -F "metadata={\"creator\":\"$2\",\"name\":{\"en\":\"w$1\"},\"royalty_bps\":500};type=application/json" \
-        -F "content=@$f"
+    hd_post "$f" "$2"
     eq "work $1 accepted" "$CODE" 202
     ids+=("$(jstr mint_id)") files+=("$f") owners+=("$2")
 }
-all_confirmed() {
-    local id
-    for id in "${ids[@]}"; do [ "$(hd_state "$id")" = confirmed ] || return 1; done
-}
 wait_confirmed() {
-    local deadline=$((SECONDS + 60))
-    until all_confirmed; do
-        [ $SECONDS -lt $deadline ] || { bad "$1: not all confirmed: $(tail -n 3 "$HD_LOG")"; return 1; }
-        sleep 0.2
-    done
+    if hd_wait_for 60 hd_all_in confirmed "${ids[@]}"; then ok; else bad "$1: not all confirmed: $(tail -n 3 "$HD_LOG")"; fi
 }
 
 # one batch, one owner (the first mint makes it an owner)
@@ -62,10 +49,7 @@ done
 wait_confirmed "new owners"
 eq "transactions reverted" "$(hd_metric haechi_txs_reverted_total)" 0
 eq "transactions sent" "$(hd_metric haechi_txs_sent_total)" 2
-for i in "${!files[@]}"; do
-    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "${files[i]}")")
-    eq "ownerOf work $i" "${owner,,}" "${owners[i],,}"
-done
+for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
 hd_stop
 hd_verify
 hd_done

@@ -28,43 +28,28 @@ B=3
 
 hd_init
 trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
-signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
-hd_deploy "$signer"
-contract=$CONTRACT
-key=$(hd_client dept minter,auditor)
-hd_creators
+hd_chain
 fp_start --lag-receipts 2500
 
-hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337 \
+hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
     HAECHI_BATCH_SIZE=$B HAECHI_BATCH_WAIT_MS=200 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$(hd_key 9)"
+    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 ids=() files=() owners=()
 for ((i = 0; i < N; i++)); do
     f=$T/work$i c=${CREATORS[i % 4]}
     printf 'pipeline_lagging_receipts work %d %s\n' "$i" "$T" >"$f"
-    req POST /v1/mints -H "Authorization: Bearer $key" \
-        -F "metadata={\"creator\":\"$c\",\"name\":{\"en\":\"w$i\"}};type=application/json" \
-        -F "content=@$f"
+    hd_post "$f" "$c"
     eq "work $i accepted" "$CODE" 202
     ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
 done
 
-settled() { # nothing queued, nothing in flight, something sent
-    [ "$(hd_metric haechi_queue_depth)" = 0 ] && [ "$(hd_metric haechi_pipeline_inflight)" = 0 ] &&
-        [ "$(hd_metric haechi_txs_sent_total)" != 0 ]
-}
+# nothing queued, nothing in flight, something sent
 deadline=$((SECONDS + 120))
-until settled; do
+until hd_drained && [ "$(hd_metric haechi_txs_sent_total)" != 0 ]; do
     [ $SECONDS -lt $deadline ] || break
     sleep 0.5
 done
-conf=0 states=''
-for id in "${ids[@]}"; do
-    s=$(hd_state "$id")
-    if [ "$s" = confirmed ]; then conf=$((conf + 1)); else states+=" $id=$s"; fi
-done
-eq "mints confirmed (others:${states:- none})" "$conf" "$N"
+hd_all_state "mints confirmed" confirmed "${ids[@]}"
 eq "nonce_taken lines" "$(grep -c '"event":"nonce_taken"' "$HD_LOG" || true)" 0
 # every mint went out once: the batches' mints add up to N, one
 # transaction each
@@ -77,15 +62,7 @@ if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
 lagged=$(sed -n 's/.* lagged=\([0-9]*\).*/\1/p' "$T/proxy.log" | tail -n 1)
 if [ "${lagged:-0}" -gt 0 ]; then ok; else bad "the proxy held no receipt back: $(<"$T/proxy.log")"; fi
 
-total=0
-for i in "${!files[@]}"; do
-    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "${files[i]}")")
-    eq "ownerOf work $i" "${owner,,}" "${owners[i],,}"
-done
-for c in "${CREATORS[@]}"; do
-    b=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "balanceOf(address)(uint256)" "$c")
-    total=$((total + ${b%% *}))
-done
-eq "tokens on chain" "$total" "$N"
+for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+eq "tokens on chain" "$(hd_balances "${CREATORS[@]}")" "$N"
 hd_verify
 hd_done

@@ -24,42 +24,20 @@ command -v prlimit >/dev/null || { echo "prlimit (util-linux) not found" >&2; ex
 
 hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
-mnemonic="test test test test test test test test test test test junk"
-k() { "$CAST" wallet private-key "$mnemonic" "$1"; }
-export DEPLOYER_KEY
-DEPLOYER_KEY=$(k 0)
-signer=$("$CAST" wallet address --private-key "$(k 9)")
-contract=$("$HAECHI" deploy --rpc "$ANVIL_RPC" --key-env DEPLOYER_KEY --minter "$signer")
-key=$(hd_client dept minter,auditor)
-creator=$("$CAST" wallet address --private-key "$(k 13)")
-base_env=(HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract"
+hd_chain
+creator=${CREATORS[0]}
+base_env=(HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT"
     HAECHI_CHAIN_ID=31337 HAECHI_BATCH_SIZE=10 HAECHI_RATE_PER_MINUTE=0
     HAECHI_BATCH_WAIT_MS=100 HAECHI_CONFIRMATIONS=1)
 
-# wait_for SECONDS COMMAND…: until COMMAND succeeds
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ $SECONDS -ge $deadline ] && return 1
-        sleep 0.2
-    done
-}
 gauge_is() { [ "$(hd_metric haechi_pipeline_hold 'reason="ledger"')" = "$1" ]; }
-all_in() { # STATE: every posted mint is in it
-    local id
-    for id in "${ids[@]}"; do [ "$(hd_state "$id")" = "$1" ] || return 1; done
-}
 
 # post_work I [CURL ARGS…]: posts work I (a new file)
 post_work() {
     local i=$1 f=$T/work$1
     shift
     printf 'pipeline_ledger_full work %d %s\n' "$i" "$T" >"$f"
-    req POST /v1/mints -H "Authorization: Bearer $key" "$@" \
-        -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w$i\"}};type=application/json" \
-        -F "content=@$f"
+    hd_post "$f" "$creator" "$@"
 }
 
 # -- mints accepted and queued while the pipeline is off (no signer key)
@@ -78,9 +56,9 @@ hd_stop
 # shellcheck disable=SC2016 # expanded by the launching bash
 HD_LAUNCH=(bash -c 'exec 2> >(cat >>"$0"); trap "" XFSZ; ulimit -S -f 8; exec "$@"')
 HD_LAUNCH+=("$T/haechid.$((HD_RUNS + 1)).log") # the log hd_start reads next
-hd_start "${base_env[@]}" HAECHI_SIGNER_KEY="$(k 9)"
+hd_start "${base_env[@]}" HAECHI_SIGNER_KEY="$SIGNER_KEY"
 HD_LAUNCH=()
-if wait_for 30 gauge_is 1; then ok; else bad "no ledger hold: $(tail -n 5 "$HD_LOG")"; fi
+if hd_wait_for 30 gauge_is 1; then ok; else bad "no ledger hold: $(tail -n 5 "$HD_LOG")"; fi
 sleep 3 # rounds go on: the failures must not be logged again
 held=$(grep -c '"event":"queue_held".*"reason":"ledger"' "$HD_LOG" || true)
 eq "queue_held (ledger) logged once" "$held" 1
@@ -101,22 +79,18 @@ eq "ledger_unwritable logged once" "$(grep -c '"event":"ledger_unwritable"' "$HD
 
 # -- the limit lifted: the hold ends, everything is minted
 prlimit --pid "$HD_PID" --fsize=unlimited
-if wait_for 30 gauge_is 0; then ok; else bad "the ledger hold did not end: $(tail -n 5 "$HD_LOG")"; fi
+if hd_wait_for 30 gauge_is 0; then ok; else bad "the ledger hold did not end: $(tail -n 5 "$HD_LOG")"; fi
 if grep -q '"event":"queue_resumed","reason":"ledger"' "$HD_LOG"; then ok; else bad "no queue_resumed (ledger) line"; fi
 ready() { req GET /readyz && [ "$CODE" = 200 ]; }
-if wait_for 30 ready; then ok; else bad "not ready once the disk has room: $(cat "$T/body")"; fi
+if hd_wait_for 30 ready; then ok; else bad "not ready once the disk has room: $(cat "$T/body")"; fi
 has "readyz: the ledger" '"ledger":"ok"'
 eq "ledger_writable logged once" "$(grep -c '"event":"ledger_writable"' "$HD_LOG" || true)" 1
 post_work 6 -H "Idempotency-Key: ledger-full-6"
 eq "work 6 retried" "$CODE" 202
 ids+=("$(jstr mint_id)")
 files+=("$T/work6")
-if wait_for 60 all_in confirmed; then ok; else bad "not all confirmed: $(tail -n 5 "$HD_LOG")"; fi
-for f in "${files[@]}"; do
-    id=0x$(sha256sum "$f" | cut -c1-64)
-    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "$id")
-    eq "ownerOf $(basename "$f")" "${owner,,}" "${creator,,}"
-done
+if hd_wait_for 60 hd_all_in confirmed "${ids[@]}"; then ok; else bad "not all confirmed: $(tail -n 5 "$HD_LOG")"; fi
+for f in "${files[@]}"; do hd_owner_is "ownerOf $(basename "$f")" "$f" "$creator"; done
 hd_stop
 hd_verify
 hd_done

@@ -18,23 +18,16 @@ source "$here/lib/haechid.bash"
 
 hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
-signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
-hd_deploy "$signer"
-contract=$CONTRACT
-key=$(hd_client dept minter,auditor)
-hd_creators
+hd_chain
 creator=${CREATORS[0]}
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
 
-hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337 \
+hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
     HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_REPLACE_AFTER=1 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$(hd_key 9)"
+    HAECHI_REPLACE_AFTER=1 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 f=$T/work
 printf 'pipeline_replace_limit %s\n' "$T" >"$f"
-req POST /v1/mints -H "Authorization: Bearer $key" \
-    -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w\"}};type=application/json" \
-    -F "content=@$f"
+hd_post "$f" "$creator"
 eq "work accepted" "$CODE" 202
 id=$(jstr mint_id)
 
@@ -50,15 +43,12 @@ eq "queue_held (fee_cap) lines" "$(grep -c '"event":"queue_held".*"reason":"fee_
 eq "the mint waits" "$(hd_state "$id")" submitted
 
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
-deadline=$((SECONDS + 30))
-until [ "$(hd_state "$id")" = confirmed ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
-eq "mint confirmed" "$(hd_state "$id")" confirmed
+if hd_wait_state 30 "$id" confirmed; then ok; else bad "mint not confirmed: $(hd_state "$id")"; fi
 deadline=$((SECONDS + 10))
 until [ "$(gauge)" = 0 ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
 eq "hold ended" "$(gauge)" 0
 if grep -q '"event":"queue_resumed","reason":"fee_cap"' "$HD_LOG"; then ok; else bad "no queue_resumed (fee_cap)"; fi
-owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "$f")")
-eq "ownerOf" "${owner,,}" "${creator,,}"
+hd_owner_is "ownerOf" "$f" "$creator"
 hd_stop
 hd_verify
 hd_done

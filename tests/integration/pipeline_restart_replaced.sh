@@ -24,63 +24,38 @@ source "$here/lib/haechid.bash"
 
 hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
-signer_key=$(hd_key 9)
-signer=$("$CAST" wallet address --private-key "$signer_key")
-hd_deploy "$signer"
-contract=$CONTRACT
-key=$(hd_client dept minter,auditor)
-hd_creators
+hd_chain
 creator=${CREATORS[0]}
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
 start() {
-    hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337 \
+    hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
         HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_CONFIRMATIONS=1 \
-        HAECHI_REPLACE_AFTER=2 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$signer_key"
-}
-# wait_log PATTERN: until haechid's log has it (20 s at most)
-wait_log() {
-    local deadline=$((SECONDS + 20))
-    until grep -q "$1" "$HD_LOG"; do
-        [ $SECONDS -lt $deadline ] || return 1
-        sleep 0.1
-    done
-}
-# the hash anvil holds in its pool for our signer's nonce N
-pool_hash() {
-    "$CAST" rpc --rpc-url "$ANVIL_RPC" txpool_content | tr -d ' \n' |
-        grep -o "\"${signer,,}\":{\"$1\":{[^}]*}" | grep -o '"hash":"0x[0-9a-f]*"' | cut -d'"' -f4
-}
-# the first tx_replaced hash of this run
-replaced_hash() {
-    sed -n 's/.*"event":"tx_replaced".*"tx_hash":"\(0x[0-9a-f]*\)".*/\1/p' "$HD_LOG" | head -n 1
+        HAECHI_REPLACE_AFTER=2 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 }
 
 start
 f=$T/work
 printf 'pipeline_restart_replaced %s\n' "$T" >"$f"
-req POST /v1/mints -H "Authorization: Bearer $key" \
-    -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w\"}};type=application/json" \
-    -F "content=@$f"
+hd_post "$f" "$creator"
 eq "work accepted" "$CODE" 202
 id=$(jstr mint_id)
-wait_log '"event":"batch_sent"' || bad "no batch sent: $(tail -n 3 "$HD_LOG")"
-nonce=$(sed -n 's/.*"event":"batch_sent","nonce":\([0-9]*\).*/\1/p' "$HD_LOG" | head -n 1)
-hashes=("$(sed -n 's/.*"event":"batch_sent".*"tx_hash":"\(0x[0-9a-f]*\)".*/\1/p' "$HD_LOG" | head -n 1)")
+hd_wait_log 20 '"event":"batch_sent"' || bad "no batch sent: $(tail -n 3 "$HD_LOG")"
+nonce=$(hd_log_field batch_sent nonce)
+hashes=("$(hd_log_field batch_sent tx_hash)")
 
 telling=0
 for ((round = 1; round <= 9; round++)); do
-    if ! wait_log '"event":"tx_replaced"'; then
+    if ! hd_wait_log 20 '"event":"tx_replaced"'; then
         bad "run $round: no replacement: $(tail -n 3 "$HD_LOG")"
         break
     fi
-    h=$(replaced_hash)
+    h=$(hd_log_field tx_replaced tx_hash) # the first of this run
     new=1
     for x in "${hashes[@]}"; do [ "$x" != "$h" ] || new=0; done
     eq "run $round: the replacement is a new transaction" "$new" 1
     deadline=$((SECONDS + 10))
-    until [ "$(pool_hash "$nonce")" = "$h" ] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
-    eq "run $round: the replacement is in the pool" "$(pool_hash "$nonce")" "$h"
+    until [ "$(hd_pool_hash "$SIGNER" "$nonce")" = "$h" ] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+    eq "run $round: the replacement is in the pool" "$(hd_pool_hash "$SIGNER" "$nonce")" "$h"
     eq "run $round: broadcasts failed" "$(grep -c '"event":"broadcast_failed"' "$HD_LOG" || true)" 0
     [ "$telling" -lt 2 ] && [ "$round" -lt 9 ] || break
     hd_stop
@@ -94,11 +69,8 @@ if [ "$telling" -ge 1 ]; then ok; else bad "no restart with the latest hash belo
 
 # one block mines it
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
-deadline=$((SECONDS + 30))
-until [ "$(hd_state "$id")" = confirmed ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
-eq "mint confirmed" "$(hd_state "$id")" confirmed
-owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "$f")")
-eq "ownerOf" "${owner,,}" "${creator,,}"
+if hd_wait_state 30 "$id" confirmed; then ok; else bad "mint not confirmed: $(hd_state "$id")"; fi
+hd_owner_is "ownerOf" "$f" "$creator"
 hd_stop
 hd_verify
 hd_done

@@ -34,21 +34,17 @@ N1=40 N=64
 
 hd_init
 trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
+hd_chain
 mine() { "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null; }
-signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
-hd_deploy "$signer"
-contract=$CONTRACT
-key=$(hd_client dept minter,auditor)
-hd_creators
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
 
 fp_start --slow eth_getTransactionCount:2000
-base_env=(HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$contract"
+base_env=(HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT"
     HAECHI_CHAIN_ID=31337 HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50
     HAECHI_CONFIRMATIONS=1 HAECHI_RATE_PER_MINUTE=0)
 
 ids=() files=() owners=() post_pids=()
+# shellcheck disable=SC2154 # key: set by hd_chain
 # post I: posts work I in the background, its answer in $T/post.I, the
 # status in $T/post.I.code
 post() {
@@ -84,7 +80,7 @@ sent_reach() {
 }
 
 # -- 1. 40 sent and pending, 24 queued behind them
-hd_start "${base_env[@]}" HAECHI_MAX_INFLIGHT=$N1 HAECHI_SIGNER_KEY="$(hd_key 9)"
+hd_start "${base_env[@]}" HAECHI_MAX_INFLIGHT=$N1 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 for ((i = 0; i < N1; i++)); do post "$i"; done
 posted 0 "$N1"
 sent_reach "$N1"
@@ -95,43 +91,26 @@ sleep 0.5
 eq "sent with no room for more" "$(hd_metric haechi_txs_sent_total)" "$N1"
 hd_stop
 # -- 2. room for all: the 24 go out in one round; one block mines all 64
-hd_start "${base_env[@]}" HAECHI_MAX_INFLIGHT=$N HAECHI_SIGNER_KEY="$(hd_key 9)"
+hd_start "${base_env[@]}" HAECHI_MAX_INFLIGHT=$N HAECHI_SIGNER_KEY="$SIGNER_KEY"
 sent_reach $((N - N1))
 sleep 0.2
 mine
 # then a block every half second, for anything sent again
-settled() { # nothing queued, nothing in flight
-    [ "$(hd_metric haechi_queue_depth)" = 0 ] && [ "$(hd_metric haechi_pipeline_inflight)" = 0 ]
-}
 deadline=$((SECONDS + 180))
-until settled; do
+until hd_drained; do
     [ $SECONDS -lt $deadline ] || break
     sleep 0.5
     mine
 done
-conf=0 states=''
-for id in "${ids[@]}"; do
-    s=$(hd_state "$id")
-    if [ "$s" = confirmed ]; then conf=$((conf + 1)); else states+=" $id=$s"; fi
-done
-eq "mints confirmed (others:${states:- none})" "$conf" "$N"
-taken=$(grep -c '"event":"nonce_taken"' "$HD_LOG" || true)
-eq "nonce_taken lines" "$taken" 0
+hd_all_state "mints confirmed" confirmed "${ids[@]}"
+eq "nonce_taken lines" "$(grep -c '"event":"nonce_taken"' "$HD_LOG" || true)" 0
 eq "transactions sent after the restart" "$(hd_metric haechi_txs_sent_total)" $((N - N1))
 eq "transactions replaced" "$(hd_metric haechi_txs_replaced_total)" 0
 hd_stop
 if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
 if grep -q ' delayed=[1-9]' "$T/proxy.log"; then ok; else bad "the proxy delayed nothing: $(<"$T/proxy.log")"; fi
 
-total=0
-for i in "${!files[@]}"; do
-    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "0x$(sha "${files[i]}")")
-    eq "ownerOf work $i" "${owner,,}" "${owners[i],,}"
-done
-for c in "${CREATORS[@]}"; do
-    b=$("$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "balanceOf(address)(uint256)" "$c")
-    total=$((total + ${b%% *}))
-done
-eq "tokens on chain" "$total" "$N"
+for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+eq "tokens on chain" "$(hd_balances "${CREATORS[@]}")" "$N"
 hd_verify
 hd_done

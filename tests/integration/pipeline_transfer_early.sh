@@ -21,29 +21,23 @@ source "$here/lib/faultproxy.bash"
 
 hd_init
 trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
-anvil_start "$T/anvil"
-signer=$("$CAST" wallet address --private-key "$(hd_key 9)")
-hd_deploy "$signer"
-contract=$CONTRACT
-key=$(hd_client dept minter,auditor)
+hd_chain
 creator_key=$(hd_key 3) # funded: it pays for the transfer
 creator=$("$CAST" wallet address --private-key "$creator_key")
 buyer=$("$CAST" wallet address --private-key "$(hd_key 4)")
 fp_start --lag-receipts 2500
 
-hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$contract" HAECHI_CHAIN_ID=31337 \
+hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
     HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$(hd_key 9)"
+    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 f=$T/work
 printf 'pipeline_transfer_early %s\n' "$T" >"$f"
-req POST /v1/mints -H "Authorization: Bearer $key" \
-    -F "metadata={\"creator\":\"$creator\",\"name\":{\"en\":\"w\"}};type=application/json" \
-    -F "content=@$f"
+hd_post "$f" "$creator"
 eq "work accepted" "$CODE" 202
 id=$(jstr mint_id)
 token=0x$(sha "$f")
 
-owner_of() { "$CAST" call --rpc-url "$ANVIL_RPC" "$contract" "ownerOf(uint256)(address)" "$token" 2>/dev/null; }
+owner_of() { "$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "ownerOf(uint256)(address)" "$token" 2>/dev/null; }
 deadline=$((SECONDS + 20))
 until [ "$(owner_of | tr 'A-F' 'a-f')" = "${creator,,}" ]; do
     [ $SECONDS -lt $deadline ] || { bad "not minted on chain: $(tail -n 3 "$HD_LOG")"; break; }
@@ -51,13 +45,11 @@ until [ "$(owner_of | tr 'A-F' 'a-f')" = "${creator,,}" ]; do
 done
 # the mint's receipt is still held back: haechid does not know it is mined
 eq "state when the token moves" "$(hd_state "$id")" submitted
-"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$creator_key" "$contract" \
+"$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$creator_key" "$CONTRACT" \
     "transferFrom(address,address,uint256)" "$creator" "$buyer" "$token" >/dev/null
 eq "ownerOf after the transfer" "$(owner_of | tr 'A-F' 'a-f')" "${buyer,,}"
 
-deadline=$((SECONDS + 30))
-until [ "$(hd_state "$id")" = confirmed ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
-eq "mint confirmed" "$(hd_state "$id")" confirmed
+if hd_wait_state 30 "$id" confirmed; then ok; else bad "mint not confirmed: $(hd_state "$id")"; fi
 owner=''
 deadline=$((SECONDS + 15))
 while [ $SECONDS -lt $deadline ]; do

@@ -25,6 +25,28 @@
 #   jstr KEY / jnum KEY       the first string / number member KEY of $T/body
 #   eq NAME GOT WANT, has NAME TEXT (in $T/body), ok, bad, hd_healthy, hd_done
 #
+# With a chain (lib/anvil.bash sourced, CAST set):
+#   hd_chain [ARGS…]          anvil_start "$T/anvil" ARGS, the contract deployed
+#                             with account 9 as minter (SIGNER_KEY, SIGNER,
+#                             CONTRACT), an API key with roles minter and
+#                             auditor in $key, CREATORS (hd_creators)
+#   hd_post FILE CREATOR [CURL ARGS…]  POST /v1/mints of FILE for CREATOR (the
+#                             file's name as the work's name, and the members
+#                             in HD_META_EXTRA, e.g. ',"royalty_bps":500');
+#                             CODE, $T/body
+#   hd_wait_for SECS COMMAND…  until COMMAND succeeds (1 if not in SECS)
+#   hd_wait_state SECS ID STATE   until mint ID is in STATE (1 if not in SECS)
+#   hd_wait_log SECS PATTERN  until haechid's log has PATTERN (1 if not)
+#   hd_log_field EVENT FIELD  FIELD (a number or a hex string) of the first
+#                             EVENT line in haechid's log
+#   hd_drained                nothing queued, nothing in flight (its metrics)
+#   hd_all_in STATE ID…       every mint ID is in STATE
+#   hd_all_state NAME STATE ID…   checks that every mint ID is in STATE,
+#                             naming the others
+#   hd_owner_is NAME FILE OWNER   checks ownerOf(sha256(FILE)) on chain = OWNER
+#   hd_balances ADDR…         the sum of their balanceOf on chain
+#   hd_pool_hash ADDR NONCE   the transaction anvil's pool holds for it
+#
 # Needs bash, curl, sed, grep and coreutils only (no python, no jq).
 
 HD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -238,4 +260,78 @@ hd_deploy() {
     role=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "MINTER_ROLE()(bytes32)")
     "$CAST" send --rpc-url "$ANVIL_RPC" --private-key "$dk" "$CONTRACT" \
         "grantRole(bytes32,address)" "$role" "$signer" >/dev/null
+}
+
+hd_chain() {
+    anvil_start "$T/anvil" "$@"
+    SIGNER_KEY=$(hd_key 9)
+    SIGNER=$("$CAST" wallet address --private-key "$SIGNER_KEY")
+    hd_deploy "$SIGNER"
+    key=$(hd_client dept minter,auditor)
+    hd_creators
+}
+
+hd_post() {
+    local f=$1 c=$2
+    shift 2
+    req POST /v1/mints -H "Authorization: Bearer $key" "$@" \
+        -F "metadata={\"creator\":\"$c\",\"name\":{\"en\":\"$(basename "$f")\"}${HD_META_EXTRA:-}};type=application/json" \
+        -F "content=@$f"
+}
+
+hd_wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.1
+    done
+}
+
+hd_in_state() { [ "$(hd_state "$1")" = "$2" ]; }
+hd_wait_state() { hd_wait_for "$1" hd_in_state "$2" "$3"; }
+hd_wait_log() { hd_wait_for "$1" grep -q "$2" "$HD_LOG"; }
+
+hd_log_field() {
+    sed -n "s/.*\"event\":\"$1\".*\"$2\":\"\{0,1\}\([0-9a-fx]*\).*/\1/p" "$HD_LOG" | head -n 1
+}
+
+hd_drained() {
+    [ "$(hd_metric haechi_queue_depth)" = 0 ] && [ "$(hd_metric haechi_pipeline_inflight)" = 0 ]
+}
+
+hd_all_in() {
+    local want=$1 id
+    shift
+    for id in "$@"; do hd_in_state "$id" "$want" || return 1; done
+}
+
+hd_all_state() {
+    local name=$1 want=$2 id st n=0 others=''
+    shift 2
+    for id in "$@"; do
+        st=$(hd_state "$id")
+        if [ "$st" = "$want" ]; then n=$((n + 1)); else others+=" $id=$st"; fi
+    done
+    eq "$name (others:${others:- none})" "$n" "$#"
+}
+
+hd_owner_is() {
+    local owner
+    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "ownerOf(uint256)(address)" "0x$(sha "$2")")
+    eq "$1" "${owner,,}" "${3,,}"
+}
+
+hd_balances() {
+    local a b total=0
+    for a in "$@"; do
+        b=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "balanceOf(address)(uint256)" "$a")
+        total=$((total + ${b%% *}))
+    done
+    echo "$total"
+}
+
+hd_pool_hash() {
+    "$CAST" rpc --rpc-url "$ANVIL_RPC" txpool_content | tr -d ' \n' |
+        grep -o "\"${1,,}\":{\"$2\":{[^}]*}" | grep -o '"hash":"0x[0-9a-f]*"' | cut -d'"' -f4
 }
