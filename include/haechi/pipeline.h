@@ -14,11 +14,12 @@
  *    them may be mined. A nonce the chain has used (at the confirmation
  *    depth) with none of our transactions releases its mints to the queue.
  *  - starts new batches while fewer than max_inflight are in flight: up to
- *    batch_size queued mints each (oldest first), the next nonce from the
+ *    batch_size queued mints each (oldest first; fewer where the gas limit
+ *    would pass 2^24 or half the latest block's), the next nonce from the
  *    durable counter, EIP-1559 fees (or legacy EIP-155 gas price), gas from
- *    eth_estimateGas + 20 %. The nonce, the signed transactions and the
- *    mints' new state (submitted) are stored in ONE ledger commit before
- *    anything is broadcast.
+ *    eth_estimateGas + 20 % (then from its figure per mint). The nonce,
+ *    the signed transactions and the mints' new state (submitted) are
+ *    stored in ONE ledger commit before anything is broadcast.
  *  - at start and every nonce_check it compares the counter with the
  *    chain's transaction counts (latest, pending): a counter behind the
  *    chain moves up, one ahead of everything we have in flight moves back,

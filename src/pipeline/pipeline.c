@@ -90,6 +90,7 @@ struct fees {
     hc_u256 max_fee; /* legacy: gas price */
     hc_u256 prio;
     hc_u256 base;
+    uint64_t block_gas; /* the latest block's gas limit */
     uint64_t at_ms;
 };
 
@@ -137,6 +138,7 @@ struct hc_pipeline {
     hc_u256 spent;         /* fees paid that day */
     uint64_t est_per_mint; /* gas per mint of the last estimate */
     unsigned estimate_in;  /* batches before the next estimate */
+    size_t fit_logged;     /* the last batch_fit logged, 0: none */
     uint64_t follow_to;    /* Transfer events applied up to this block */
     uint64_t unreachable;  /* rounds the node has not answered */
     uint64_t follow_ms;    /* last Transfer following step */
@@ -424,6 +426,7 @@ static hc_err suggest_fees(hc_pipeline *p, hc_rpc_status *st)
             (err = hc_u256_add(&f.max_fee, &f.max_fee, &f.prio)))
             return err;
     }
+    f.block_gas = b.gas_limit;
     f.at_ms = t;
     p->fee = f;
     return HC_OK;
@@ -1469,6 +1472,48 @@ static hc_err round_write(hc_ltx *tx, void *arg)
     return err ? err : submit_write(tx, x->submit);
 }
 
+/* The most gas one of our transactions asks for: EIP-7825's limit, and
+ * at most half the latest block's (a node refuses a transaction above the
+ * block's limit, and one that needs most of a block waits for a nearly
+ * empty one; private networks often have small blocks). */
+static uint64_t gas_cap(const hc_pipeline *p)
+{
+    uint64_t cap = TX_GAS_MAX;
+    if (p->fee.block_gas && p->fee.block_gas / 2 < cap)
+        cap = p->fee.block_gas / 2;
+    return cap;
+}
+
+/* Gas per mint a batch's limit is built from. */
+static uint64_t gas_per_mint(const hc_pipeline *p)
+{
+    return p->est_per_mint > MINT_GAS_NEW_OWNER ? p->est_per_mint
+                                                : MINT_GAS_NEW_OWNER;
+}
+
+/* Mints per batch: batch_size, or fewer where that many would need a
+ * limit above gas_cap (30,000 + gas_per_mint each, +12.5 %, as
+ * start_batches builds it); at least 1. Logged when it changes. */
+static size_t batch_fit(hc_pipeline *p)
+{
+    uint64_t room = gas_cap(p) / 9 * 8, per = gas_per_mint(p);
+    uint64_t fit = room > 30000 ? (room - 30000) / per : 0;
+    size_t bs = p->o.batch_size;
+    if (fit < bs)
+        bs = fit ? (size_t)fit : 1;
+    if (bs != (p->fit_logged ? p->fit_logged : p->o.batch_size)) {
+        hc_logline l;
+        hc_log_begin(&l, HC_LOG_WARN, "batch_size_limited");
+        hc_log_uint(&l, "mints", bs);
+        hc_log_uint(&l, "batch_size", p->o.batch_size);
+        hc_log_uint(&l, "gas_cap", gas_cap(p));
+        hc_log_uint(&l, "gas_per_mint", per);
+        hc_log_end(&l);
+        p->fit_logged = bs;
+    }
+    return bs;
+}
+
 /* Builds, signs, stores (one commit, which also settles *ps if it holds
  * anything: ps->n is then 0) and broadcasts up to `room` batches; returns
  * how many. */
@@ -1477,22 +1522,26 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
     struct pick q = {0};
     hc_rpc_status st = {0};
     size_t bs = p->o.batch_size, started = 0;
-    hc_err err = pick(p, room * bs, &q);
-    if (err || q.n == 0) {
-        free(q.ids);
-        return 0;
-    }
-    size_t nb = (q.n + bs - 1) / bs;
-    struct signed_tx *t = calloc(nb, sizeof *t);
-    hc_nft_item *items = calloc(bs, sizeof *items);
+    struct signed_tx *t = NULL;
+    hc_nft_item *items = NULL;
     hc_buf cd;
     hc_buf_init(&cd, 1 << 22, 0);
+    hc_err err = pick(p, room * bs, &q);
+    if (err || q.n == 0)
+        goto out;
+    if ((err = suggest_fees(p, &st)))
+        goto out;
+    /* with the latest block's gas limit at hand */
+    bs = batch_fit(p);
+    if (q.n > room * bs)
+        q.n = room * bs;
+    size_t nb = (q.n + bs - 1) / bs;
+    t = calloc(nb, sizeof *t);
+    items = calloc(bs, sizeof *items);
     if (!t || !items) {
         err = HC_ERR_NOMEM;
         goto out;
     }
-    if ((err = suggest_fees(p, &st)))
-        goto out;
     size_t built = 0;
     for (size_t b = 0; b < nb; b++) {
         size_t n = q.n - b * bs < bs ? q.n - b * bs : bs;
@@ -1543,16 +1592,14 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
          * the whole batch, as costly on the node as the transaction
          * itself. Re-estimated every 64 batches, after a revert or a
          * receipt with less than 10 % of its limit left, while the queue
-         * holds, and when the figure would pass TX_GAS_MAX: the receipts
-         * watch the margin, so a shorter period would buy little. */
+         * holds, and when the figure would pass gas_cap (batch_fit keeps
+         * it below): the receipts watch the margin, so a shorter period
+         * would buy little. */
         uint64_t lim = 0;
         if (!err && p->est_per_mint && p->estimate_in && !any_hold) {
-            uint64_t per = p->est_per_mint > MINT_GAS_NEW_OWNER
-                               ? p->est_per_mint
-                               : MINT_GAS_NEW_OWNER;
-            lim = 30000 + n * per;
+            lim = 30000 + n * gas_per_mint(p);
             lim += lim / 8;
-            if (lim > TX_GAS_MAX)
+            if (lim > gas_cap(p))
                 lim = 0;
         }
         if (lim) {
@@ -1589,6 +1636,20 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 p->estimate_in = 64;
             }
             tx.gas_limit = est + est / 5;
+            if (!err && tx.gas_limit > gas_cap(p)) {
+                if (est > gas_cap(p) && n > 1) {
+                    /* the next round's batches are made smaller by this
+                     * estimate's figure per mint (batch_fit) */
+                    err = HC_ERR_ABORTED;
+                } else if (est > gas_cap(p)) {
+                    hold(p, HOLD_REJECTED,
+                         "one mint needs more gas than a transaction may "
+                         "use here");
+                    err = HC_ERR_ABORTED;
+                } else {
+                    tx.gas_limit = gas_cap(p);
+                }
+            }
         }
         hc_u256 g = hc_u256_from_u64(tx.gas_limit), worst;
         if (!err && !hc_u256_mul(&worst, &g, tx_fee_cap(&tx))) {
