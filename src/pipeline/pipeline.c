@@ -136,6 +136,7 @@ struct hc_pipeline {
     uint64_t ledger_ms;    /* the last failed ledger write */
     uint64_t spent_day;    /* UTC day of spent */
     hc_u256 spent;         /* fees paid that day */
+    unsigned spent_failed; /* reads of it failed since the last success */
     uint64_t est_per_mint; /* gas per mint of the last estimate */
     unsigned estimate_in;  /* batches before the next estimate */
     size_t fit_logged;     /* the last batch_fit logged, 0: none */
@@ -314,43 +315,82 @@ static void spent_key(uint8_t key[31], const hc_address *signer, uint64_t day)
         key[25 + i] = (uint8_t)(day >> (8 * (5 - i)));
 }
 
-static void spent_load(hc_pipeline *p)
+/* The day's spending from its stored record (absent: nothing yet). A
+ * record that is not a 32-byte number counts as the whole daily budget
+ * spent: the queue holds until the next UTC day rather than spend without
+ * knowing how much has gone. */
+static hc_err spent_parse(hc_pipeline *p, hc_err err, const uint8_t *v,
+                          size_t len, hc_u256 *out)
+{
+    *out = hc_u256_from_u64(0);
+    if (err && err != HC_ERR_NOT_FOUND)
+        return err;
+    if (err || len == 32) {
+        p->spent_failed = 0;
+        return err ? HC_OK : hc_u256_from_be(out, v, 32);
+    }
+    if (!p->spent_failed++) /* once until a read succeeds */
+        log_err("spent_unreadable", HC_ERR_CORRUPT, NULL);
+    *out = p->o.daily_budget;
+    return HC_OK;
+}
+
+/* Reads the fees paid on the current UTC day into p->spent, if the day is
+ * not the one read last. A failed read is logged and tried again at the
+ * next call; the spending is then unknown. */
+static hc_err spent_load(hc_pipeline *p)
 {
     uint64_t day = utc_day();
     if (day == p->spent_day)
-        return;
-    p->spent_day = day;
-    p->spent = hc_u256_from_u64(0);
+        return HC_OK;
     uint8_t key[31];
     hc_buf b;
+    hc_u256 v;
     spent_key(key, &p->signer, day);
     hc_buf_init(&b, 64, 0);
-    if (hc_ledger_get(p->l, HC_LDB_KV, key, sizeof key, &b) == HC_OK &&
-        b.len == 32)
-        (void)!hc_u256_from_be(&p->spent, b.data, 32);
+    hc_err err = hc_ledger_get(p->l, HC_LDB_KV, key, sizeof key, &b);
+    err = spent_parse(p, err, b.data, b.len, &v);
     hc_buf_free(&b);
+    if (err) {
+        if (!p->spent_failed++)
+            log_err("spent_read_failed", err, NULL);
+        return err;
+    }
+    p->spent_day = day;
+    p->spent = v;
     unhold(p, HOLD_BUDGET); /* a new day */
+    return HC_OK;
 }
 
-/* Inside a write: adds fee to the day's spending. */
+/* Inside a write: adds fee to the day's spending as stored (not as p->spent
+ * has it: that may be a day old or unread); *total: the new sum, *day: its
+ * day. */
 static hc_err spent_add(hc_ltx *tx, hc_pipeline *p, const hc_u256 *fee,
-                        hc_u256 *total)
+                        hc_u256 *total, uint64_t *day)
 {
     uint8_t key[31], v[32];
-    spent_key(key, &p->signer, p->spent_day);
-    hc_err err = hc_u256_add(total, total, fee);
+    const uint8_t *body = NULL;
+    size_t len = 0;
+    *day = utc_day();
+    spent_key(key, &p->signer, *day);
+    hc_err err = hc_ltx_get(tx, HC_LDB_KV, key, sizeof key, &body, &len);
+    err = spent_parse(p, err, body, len, total);
+    if (!err)
+        err = hc_u256_add(total, total, fee);
     if (err)
         return err;
     hc_u256_to_be(v, total);
     return hc_ltx_put(tx, HC_LDB_KV, HC_J_KV, key, sizeof key, v, 32);
 }
 
-/* Worst case of everything in flight plus extra: within the budget? */
+/* Worst case of everything in flight plus extra: within the budget? Not
+ * while the day's spending cannot be read. */
 static int within_budget(hc_pipeline *p, const hc_u256 *extra)
 {
     if (hc_u256_is_zero(&p->o.daily_budget))
         return 1;
-    spent_load(p);
+    if (spent_load(p))
+        return 0;
     hc_u256 sum = p->spent, c, g;
     for (size_t i = 0; i < p->nfl; i++) {
         g = hc_u256_from_u64(p->fl[i]->gas);
@@ -709,17 +749,30 @@ struct settle_ctx {
     struct settle *s;
     size_t n;
     hc_u256 spent; /* the day's total after these */
+    uint64_t day;  /* of spent */
 };
+
+/* What a settled transaction cost: its gas used at the receipt's
+ * effectiveGasPrice; at the latest transaction's fee cap (legacy: its gas
+ * price), which is at least what was paid, from a node that leaves the
+ * price out (before London). */
+static hc_err tx_fee(const struct settle *x, hc_u256 *fee)
+{
+    hc_u256 gas = hc_u256_from_u64(x->r.gas_used);
+    return hc_u256_mul(fee, &gas,
+                       x->r.has_effective_gas_price ? &x->r.effective_gas_price
+                                                    : &x->f->max_fee);
+}
 
 static hc_err settle_one(hc_ltx *tx, hc_pipeline *p, struct settle *x)
 {
     const hc_receipt *r = &x->r;
     flight *f = x->f;
     int requeue = r->status != 1;
-    /* each mint's share of the transaction's gas and fee */
-    hc_u256 gas = hc_u256_from_u64(r->gas_used), fee, share;
+    /* each mint's share of the transaction's fee */
+    hc_u256 fee, share;
     uint64_t rem;
-    hc_err err = hc_u256_mul(&fee, &gas, &r->effective_gas_price);
+    hc_err err = tx_fee(x, &fee);
     if (!err)
         err = hc_u256_divmod_u64(&share, &rem, &fee, f->n ? f->n : 1);
     /* the contract's Minted / MintSkipped events, decoded once */
@@ -804,15 +857,14 @@ static hc_err settle_write(hc_ltx *tx, void *arg)
     hc_err err = HC_OK;
     hc_u256 fees = hc_u256_from_u64(0);
     for (size_t i = 0; !err && i < x->n; i++) {
-        hc_u256 gas = hc_u256_from_u64(x->s[i].r.gas_used), fee;
+        hc_u256 fee;
         err = settle_one(tx, x->p, &x->s[i]);
         if (!err)
-            err = hc_u256_mul(&fee, &gas, &x->s[i].r.effective_gas_price);
+            err = tx_fee(&x->s[i], &fee);
         if (!err)
             err = hc_u256_add(&fees, &fees, &fee);
     }
-    x->spent = x->p->spent;
-    return err ? err : spent_add(tx, x->p, &fees, &x->spent);
+    return err ? err : spent_add(tx, x->p, &fees, &x->spent, &x->day);
 }
 
 /* Puts the mints of a flight whose nonce was taken by another transaction
@@ -1316,9 +1368,9 @@ static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
                            (double)r->gas_used);
             hc_metrics_add(p->m, "haechi_mints_confirmed_total", NULL,
                            (double)s[i].confirmed);
-            hc_u256 gas = hc_u256_from_u64(r->gas_used), fee, gwei;
+            hc_u256 fee, gwei;
             uint64_t rem;
-            if (!hc_u256_mul(&fee, &gas, &r->effective_gas_price) &&
+            if (!tx_fee(&s[i], &fee) &&
                 !hc_u256_divmod_u64(&gwei, &rem, &fee, 1000000000u)) {
                 uint64_t g;
                 if (!hc_u256_to_u64(&g, &gwei))
@@ -1331,7 +1383,7 @@ static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
                 hc_metrics_add(p->m, "haechi_txs_reverted_total", NULL, 1);
         }
     }
-    if (!err)
+    if (!err && x->day == p->spent_day)
         p->spent = x->spent;
     for (size_t i = 0; i < n; i++) {
         if (!err) {
@@ -1378,8 +1430,7 @@ static size_t settle_all(hc_pipeline *p, struct settling *ps)
     size_t before = p->nfl;
     if (!ps->n)
         return 0;
-    spent_load(p);
-    struct settle_ctx x = {p, ps->s, ps->n, {{0}}};
+    struct settle_ctx x = {p, ps->s, ps->n, {{0}}, 0};
     hc_err err = hc_ledger_write(p->l, settle_write, &x);
     settle_done(p, ps->s, ps->n, &x, err);
     ps->n = 0;
@@ -1684,10 +1735,8 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
         /* persisted before anything is broadcast; what settles, in the
          * same commit */
         struct submit_ctx x = {p, t, built, p->next + built, 0};
-        struct settle_ctx sx = {p, ps->s, ps->n, {{0}}};
+        struct settle_ctx sx = {p, ps->s, ps->n, {{0}}, 0};
         struct round_ctx rx = {ps->n ? &sx : NULL, &x};
-        if (ps->n)
-            spent_load(p);
         hc_err werr = hc_ledger_write(p->l, round_write, &rx);
         if (!werr && ps->n) {
             settle_done(p, ps->s, ps->n, &sx, werr);
@@ -2154,8 +2203,7 @@ static size_t follow_others(hc_pipeline *p)
     }
     receipts_free(&rq);
     if (ns) { /* what is deep enough, in one commit */
-        struct settle_ctx x = {p, s, ns, {{0}}};
-        spent_load(p);
+        struct settle_ctx x = {p, s, ns, {{0}}, 0};
         hc_err err = hc_ledger_write(p->l, settle_write, &x);
         settle_done(p, s, ns, &x, err);
         for (size_t k = 0; !err && k < ns; k++)

@@ -1015,6 +1015,7 @@ static hc_err receipt_from(const cJSON *res, hc_receipt *out, hc_rpc_status *st)
     const cJSON *egp = get(res, "effectiveGasPrice");
     if (egp && hc_rpc_quantity(egp, &out->effective_gas_price))
         return malformed(st, "malformed receipt");
+    out->has_effective_gas_price = egp != NULL;
     out->status = (int)status;
     out->has_to = to && !cJSON_IsNull(to);
     out->has_contract_address = ca && !cJSON_IsNull(ca);

@@ -11,8 +11,11 @@
  *                                "ready" and waits for stdin to close
  *   mkledger schema1 DIR         makes DIR look like a schema-1 ledger (no
  *                                idx_active database, schema 1)
+ *   mkledger kvput DIR KEY VAL   puts record KEY (hex) = VAL (hex) in the kv
+ *                                database through the library (journaled,
+ *                                as haechid would)
  *
- * The damage is done with raw LMDB, as an attacker with the file would.
+ * Except for kvput, the damage is done with raw LMDB, as an attacker with the file would.
  * Exit 0 done, 1 failed, 2 usage. */
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +26,7 @@
 #include <lmdb.h>
 
 #include "haechi/codec.h"
+#include "haechi/hex.h"
 #include "haechi/ledger.h"
 #include "haechi/records.h"
 
@@ -255,6 +259,39 @@ static int hold(const char *dir)
     return 0;
 }
 
+struct kvbin {
+    hc_buf k, v;
+};
+
+static hc_err kvbin_fn(hc_ltx *tx, void *arg)
+{
+    const struct kvbin *x = arg;
+    return hc_ltx_put(tx, HC_LDB_KV, HC_J_KV, x->k.data, x->k.len, x->v.data,
+                      x->v.len);
+}
+
+static int kvput(const char *dir, const char *key, const char *val)
+{
+    struct kvbin x;
+    hc_buf_init(&x.k, 511, 0);
+    hc_buf_init(&x.v, 1 << 20, 0);
+    hc_err err = hc_hex_decode_buf(&x.k, key, HC_HEX_PREFIX_OPTIONAL);
+    if (!err)
+        err = hc_hex_decode_buf(&x.v, val, HC_HEX_PREFIX_OPTIONAL);
+    hc_ledger *l = NULL;
+    if (!err && x.k.len == 0)
+        err = HC_ERR_ARG;
+    if (!err)
+        err = hc_ledger_open(&l, dir, NULL);
+    if (!err)
+        err = hc_ledger_write(l, kvbin_fn, &x);
+    if (l)
+        hc_ledger_close(l);
+    hc_buf_free(&x.k);
+    hc_buf_free(&x.v);
+    return err ? fail(dir, hc_strerror(err)) : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "create"))
@@ -276,10 +313,12 @@ int main(int argc, char **argv)
         hc_be64_put(k, seq);
         return raw_change(argv[2], "journal", k, 8, off);
     }
+    if (argc == 5 && !strcmp(argv[1], "kvput"))
+        return kvput(argv[2], argv[3], argv[4]);
     if (argc == 5 && !strcmp(argv[1], "del"))
         return raw_change(argv[2], argv[3], argv[4], strlen(argv[4]), LONG_MIN);
     fputs("usage: mkledger create DIR | flip DIR SEQ OFF | del DIR DB KEY | "
-          "hold DIR | schema1 DIR\n",
+          "hold DIR | schema1 DIR | kvput DIR KEYHEX VALHEX\n",
           stderr);
     return 2;
 }

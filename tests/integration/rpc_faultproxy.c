@@ -5,7 +5,7 @@
  *       [--seed N] [--delay-ms MAX] [--delay-min-ms MIN] [--p-delay P]
  *       [--p-drop P] [--p-error P] [--p-http500 P] [--p-truncate P]
  *       [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]
- *       [--port-file PATH] [--log]
+ *       [--strip-receipt-field NAME] [--port-file PATH] [--log]
  *
  * Listens on 127.0.0.1:N (0, the default: any free port), prints the port as
  * one line on stdout and, if asked, writes it to PATH (through a temporary
@@ -14,7 +14,7 @@
  *
  *   rpc_faultproxy: seed=S requests=N delayed=N dropped=N dropped_after=N
  *       errors=N http500=N truncated=N txs_dropped=N upstream_failures=N
- *       lagged=N
+ *       lagged=N stripped=N
  *
  * (one line; dropped counts both kinds of drop, dropped_after those of them
  * that were forwarded first; txs_dropped counts transactions anvil really
@@ -54,6 +54,11 @@
  * milliseconds after the node first gave it (alone or in a batch; counted
  * in lagged): a receipt served by a node behind the one that answered the
  * transaction count, as behind a load balancer.
+ *
+ * --strip-receipt-field NAME removes the member NAME from every receipt
+ * the node gives for eth_getTransactionReceipt (alone or in a batch;
+ * counted in stripped): a node of an older kind, such as one before London
+ * that leaves effectiveGasPrice out.
  *
  * The faults of the n-th faultable request depend only on the seed and n (a
  * splitmix64 stream), so a client making the same calls one at a time sees
@@ -108,7 +113,8 @@ static struct {
     int log;
     char slow_method[64]; /* --slow: requests calling it wait slow_ms */
     unsigned slow_ms;
-    unsigned lag_ms; /* --lag-receipts */
+    unsigned lag_ms;         /* --lag-receipts */
+    const char *strip_field; /* --strip-receipt-field */
 } opt;
 
 static struct sockaddr_in up_addr;
@@ -118,7 +124,7 @@ static char up_path[1024];
 static atomic_int stopping;
 static atomic_ullong n_requests, n_delayed, n_dropped, n_dropped_after,
     n_errors, n_http500, n_truncated, n_txs_dropped, n_upstream_failures,
-    n_lagged;
+    n_lagged, n_stripped;
 static atomic_ullong n_faultable; /* index of the next faultable request */
 
 /* Connections, so that a stop can shut every socket down. A socket is closed
@@ -824,11 +830,13 @@ static uint64_t lag_first_seen(const char *hash, uint64_t now)
     return seen;
 }
 
-/* In the node's answer a to the request body[0..len), replaces with null
- * every receipt first given less than lag_ms ago (answers are matched to
- * the requests of a batch by id). Returns 0, or -1 if a rewritten answer
- * could not be built (a is then unchanged). */
-static int lag_receipts(const char *body, size_t len, struct upstream_answer *a)
+/* In the node's answer a to the request body[0..len), removes the member
+ * --strip-receipt-field from every receipt, and replaces with null every
+ * receipt first given less than lag_ms ago (answers are matched to the
+ * requests of a batch by id). Returns 0, or -1 if a rewritten answer could
+ * not be built (a is then unchanged). */
+static int rewrite_receipts(const char *body, size_t len,
+                            struct upstream_answer *a)
 {
     cJSON *rq = cJSON_ParseWithLength(body, len);
     cJSON *ans = cJSON_ParseWithLength(a->body.p, a->body.len);
@@ -855,7 +863,15 @@ static int lag_receipts(const char *body, size_t len, struct upstream_answer *a)
         } else {
             asked = calls(rq, "eth_getTransactionReceipt");
         }
-        if (!asked ||
+        if (!asked)
+            continue;
+        if (opt.strip_field &&
+            cJSON_GetObjectItemCaseSensitive(res, opt.strip_field)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(res, opt.strip_field);
+            atomic_fetch_add(&n_stripped, 1);
+            changed = 1;
+        }
+        if (!opt.lag_ms ||
             now - lag_first_seen(hash->valuestring, now) >= opt.lag_ms)
             continue;
         cJSON_ReplaceItemInObjectCaseSensitive(an, "result",
@@ -964,8 +980,9 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
         } else {
             if (f == F_DROP_TX && drop_tx(c, &a))
                 atomic_fetch_add(&n_txs_dropped, 1);
-            if (opt.lag_ms && lag_receipts(body, len, &a) && opt.log)
-                logf_("#%" PRIu64 " %s: could not hold receipts back", n,
+            if ((opt.lag_ms || opt.strip_field) &&
+                rewrite_receipts(body, len, &a) && opt.log)
+                logf_("#%" PRIu64 " %s: could not rewrite receipts", n,
                       method);
             ok = send_answer(c->cfd, a.status, a.reason, a.content_type,
                              a.body.p, a.body.len, a.body.len, !keep) == 0;
@@ -1137,7 +1154,7 @@ static void usage(void)
             "         [--delay-min-ms MIN] [--p-delay P] [--p-drop P]\n"
             "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
             "         [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]\n"
-            "         [--port-file PATH] [--log]\n");
+            "         [--strip-receipt-field NAME] [--port-file PATH] [--log]\n");
     exit(1);
 }
 
@@ -1254,6 +1271,10 @@ static void parse_args(int argc, char **argv)
             opt.slow_ms = (unsigned)parse_uint(a, colon + 1, 3600000);
         } else if (strcmp(a, "--lag-receipts") == 0) {
             opt.lag_ms = (unsigned)parse_uint(a, v, 3600000);
+        } else if (strcmp(a, "--strip-receipt-field") == 0) {
+            if (!*v)
+                usage();
+            opt.strip_field = v;
         } else if (strcmp(a, "--port-file") == 0) {
             opt.port_file = v;
         } else {
@@ -1356,11 +1377,12 @@ int main(int argc, char **argv)
             "rpc_faultproxy: seed=%" PRIu64 " requests=%llu delayed=%llu "
             "dropped=%llu dropped_after=%llu errors=%llu http500=%llu "
             "truncated=%llu txs_dropped=%llu upstream_failures=%llu "
-            "lagged=%llu\n",
+            "lagged=%llu stripped=%llu\n",
             opt.seed, atomic_load(&n_requests), atomic_load(&n_delayed),
             atomic_load(&n_dropped), atomic_load(&n_dropped_after),
             atomic_load(&n_errors), atomic_load(&n_http500),
             atomic_load(&n_truncated), atomic_load(&n_txs_dropped),
-            atomic_load(&n_upstream_failures), atomic_load(&n_lagged));
+            atomic_load(&n_upstream_failures), atomic_load(&n_lagged),
+            atomic_load(&n_stripped));
     return 0;
 }

@@ -914,6 +914,7 @@ static void test_receipt(void **state)
     assert_int_equal(r.gas_used, 21000);
     assert_int_equal(r.cumulative_gas_used, 42000);
     assert_true(r.effective_gas_price.w[0] == 1000000007);
+    assert_true(r.has_effective_gas_price);
     assert_hex(r.from.b, 20, A2);
     assert_true(r.has_to);
     assert_hex(r.to.b, 20, A1);
@@ -938,6 +939,7 @@ static void test_receipt(void **state)
     assert_true(r.has_contract_address);
     assert_hex(r.contract_address.b, 20, A1);
     assert_true(hc_u256_is_zero(&r.effective_gas_price));
+    assert_false(r.has_effective_gas_price);
     assert_int_equal(r.nlogs, 0);
     hc_receipt_free(&r);
 
