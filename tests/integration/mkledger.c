@@ -15,8 +15,8 @@
  *                                database through the library (journaled,
  *                                as haechid would)
  *
- * Except for kvput, the damage is done with raw LMDB, as an attacker with the file would.
- * Exit 0 done, 1 failed, 2 usage. */
+ * Except for kvput, the damage is done with raw LMDB, as an attacker with the
+ * file would. Exit 0 done, 1 failed, 2 usage. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

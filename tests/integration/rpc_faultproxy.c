@@ -982,8 +982,7 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
                 atomic_fetch_add(&n_txs_dropped, 1);
             if ((opt.lag_ms || opt.strip_field) &&
                 rewrite_receipts(body, len, &a) && opt.log)
-                logf_("#%" PRIu64 " %s: could not rewrite receipts", n,
-                      method);
+                logf_("#%" PRIu64 " %s: could not rewrite receipts", n, method);
             ok = send_answer(c->cfd, a.status, a.reason, a.content_type,
                              a.body.p, a.body.len, a.body.len, !keep) == 0;
         }
@@ -1148,13 +1147,14 @@ static int write_port_file(const char *path, int port)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: rpc_faultproxy --upstream http://127.0.0.1:PORT[/PATH]\n"
-            "         [--listen-port N] [--seed N] [--delay-ms MAX]\n"
-            "         [--delay-min-ms MIN] [--p-delay P] [--p-drop P]\n"
-            "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
-            "         [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]\n"
-            "         [--strip-receipt-field NAME] [--port-file PATH] [--log]\n");
+    fprintf(
+        stderr,
+        "usage: rpc_faultproxy --upstream http://127.0.0.1:PORT[/PATH]\n"
+        "         [--listen-port N] [--seed N] [--delay-ms MAX]\n"
+        "         [--delay-min-ms MIN] [--p-delay P] [--p-drop P]\n"
+        "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
+        "         [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]\n"
+        "         [--strip-receipt-field NAME] [--port-file PATH] [--log]\n");
     exit(1);
 }
 
