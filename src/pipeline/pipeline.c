@@ -167,11 +167,31 @@ static void head_is(hc_pipeline *p, uint64_t h)
     atomic_store(&p->head_seen, h);
 }
 
-static uint64_t now_ms(void)
+static uint64_t clock_ms(clockid_t c)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(c, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static pthread_once_t steady_once = PTHREAD_ONCE_INIT;
+static uint64_t steady_base;
+
+static void steady_init(void)
+{
+    steady_base = clock_ms(CLOCK_REALTIME) - clock_ms(CLOCK_MONOTONIC);
+}
+
+/* Milliseconds on a clock that never steps: the wall clock as it read when
+ * the first pipeline of the process started, advanced by CLOCK_MONOTONIC
+ * since. Every interval (replace_after, re-broadcasts, holds, pauses) is
+ * timed on it, so setting the wall clock (an administrator, NTP) neither
+ * freezes nor hurries them; the sent_ms it stamps on stored transactions
+ * read as wall-clock times in the next run. */
+static uint64_t now_ms(void)
+{
+    pthread_once(&steady_once, steady_init);
+    return steady_base + clock_ms(CLOCK_MONOTONIC);
 }
 
 static void observe(hc_pipeline *p, const char *method, const hc_rpc_status *st)
@@ -302,9 +322,10 @@ static const hc_u256 *u256_max(const hc_u256 *a, const hc_u256 *b)
 
 /* ---- budget */
 
+/* The budget's day follows the wall clock, stepped or not. */
 static uint64_t utc_day(void)
 {
-    return now_ms() / 86400000u;
+    return clock_ms(CLOCK_REALTIME) / 86400000u;
 }
 
 static void spent_key(uint8_t key[31], const hc_address *signer, uint64_t day)
@@ -2349,8 +2370,8 @@ static void *worker(void *arg)
             if (left < pause)
                 pause = left;
         }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
+        struct timespec until; /* p->cv waits on CLOCK_MONOTONIC */
+        clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_nsec += (long)pause * 1000000L;
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
@@ -2455,7 +2476,11 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
         return err;
     }
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->cv, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_cond_init(&p->scv, NULL);
     p->jobs_tail = &p->jobs;
     p->srpc = p->o.send_rpc;
