@@ -577,15 +577,20 @@ static void broadcast_result(hc_pipeline *p, flight *f, int replacement,
 }
 
 /* Sends a stored transaction: through the sender thread when there is one
- * (the worker goes on while the node takes it), else here. */
+ * (the worker goes on while the node takes it), else here. The sender's
+ * queue holds at most one transaction per nonce: a new one replaces one
+ * still waiting (a re-broadcast or replacement made while the node is slow
+ * to take sends would otherwise pile up every REBROADCAST_MS). */
 static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
                       int replacement)
 {
     f->bcast_ms = now_ms();
     if (p->srpc) {
-        struct bjob *j = malloc(sizeof *j + len);
-        if (!j)
-            return; /* re-broadcast later */
+        struct bjob *j = malloc(sizeof *j + len), *old = NULL;
+        if (!j) {
+            f->attempted = 1; /* followed, and broadcast again later */
+            return;
+        }
         j->nonce = f->nonce;
         memcpy(j->hash, f->hashes[f->nhashes - 1], 32);
         j->replacement = replacement;
@@ -593,10 +598,21 @@ static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
         j->next = NULL;
         memcpy(j->raw, raw, len);
         pthread_mutex_lock(&p->mu);
+        for (struct bjob **q = &p->jobs; *q; q = &(*q)->next)
+            if ((*q)->nonce == j->nonce) {
+                old = *q;
+                *q = old->next;
+                if (p->jobs_tail == &old->next)
+                    p->jobs_tail = q;
+                if (!old->replacement) /* never tried: still a first send */
+                    j->replacement = 0;
+                break;
+            }
         *p->jobs_tail = j;
         p->jobs_tail = &j->next;
         pthread_cond_signal(&p->scv);
         pthread_mutex_unlock(&p->mu);
+        free(old);
         return;
     }
     hc_rpc_status st = {0};

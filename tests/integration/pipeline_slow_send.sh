@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The broadcasting thread's queue on a node slow to take transactions:
+# haechid talks to anvil (mining nothing; the test mines) through the
+# fault-injecting proxy, which holds every eth_sendRawTransaction for 1 s
+# (`--slow`). 8 mints go out one per transaction and wait in the pool;
+# each is broadcast again every 5 s, 1.6 sends a second against the 1 the
+# node takes. The queue kept every one of them, so it grew without bound
+# (memory) and a new batch's first send waited behind all of them (about
+# 25 s after 40 s; seen before the fix). It now holds at most one send per
+# nonce. Checks:
+#   - after 40 s, a 9th mint's transaction is in anvil's pool within 15 s
+#     of its batch_sent line (before: behind about 25 queued sends);
+#   - mined, every mint is "confirmed"; no transaction replaced;
+#     ownerOf (cast) each its creator; the ledger verifies; no sanitizer
+#     report.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+HC_ROOT=$(cd "$here/../.." && pwd)
+source "$here/lib/anvil.bash"
+source "$here/lib/haechid.bash"
+source "$here/lib/faultproxy.bash"
+: "${CAST:?path of cast}"
+N=8
+
+hd_init
+trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
+hd_chain
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
+fp_start --slow eth_sendRawTransaction:1000
+
+hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
+    HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=200 HAECHI_CONFIRMATIONS=1 \
+    HAECHI_MAX_INFLIGHT=16 HAECHI_REPLACE_AFTER=3600 \
+    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+ids=() files=() owners=()
+post() {
+    local f=$T/work$1 c=${CREATORS[$1 % 4]}
+    printf 'pipeline_slow_send work %d %s\n' "$1" "$T" >"$f"
+    hd_post "$f" "$c"
+    eq "work $1 accepted" "$CODE" 202
+    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
+}
+sent() { [ "$(grep -c '"event":"batch_sent"' "$HD_LOG" || true)" -ge "$1" ]; }
+for ((i = 0; i < N; i++)); do post "$i"; done
+if hd_wait_for 30 sent "$N"; then ok; else bad "not $N batches sent: $(tail -n 3 "$HD_LOG")"; fi
+sleep 40 # re-broadcasts every 5 s, faster than the node takes them
+
+post "$N"
+if hd_wait_for 30 sent $((N + 1)); then ok; else bad "the last batch not sent: $(tail -n 3 "$HD_LOG")"; fi
+t0=$SECONDS
+h=$(sed -n 's/.*"event":"batch_sent","nonce":'"$N"',.*"tx_hash":"\(0x[0-9a-f]*\)".*/\1/p' "$HD_LOG")
+in_pool() { "$CAST" tx --rpc-url "$ANVIL_RPC" "$h" hash >/dev/null 2>&1; }
+if hd_wait_for 60 in_pool; then ok; else bad "nonce $N ($h) never reached the pool"; fi
+waited=$((SECONDS - t0))
+echo "pipeline_slow_send: nonce $N in the pool $waited s after its batch_sent"
+if [ "$waited" -le 15 ]; then ok; else bad "nonce $N reached the pool $waited s after batch_sent"; fi
+
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
+if hd_wait_for 60 hd_all_in confirmed "${ids[@]}"; then ok; else
+    bad "not all confirmed: $(tail -n 3 "$HD_LOG")"
+fi
+eq "transactions replaced" "$(hd_metric haechi_txs_replaced_total)" 0
+hd_stop
+if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
+for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+hd_verify
+hd_done
