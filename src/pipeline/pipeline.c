@@ -45,6 +45,10 @@
  * written from zero, two logs, four calldata words: about 50,300 gas, see
  * contracts/README.md); a repeat owner costs 22,100 less */
 #define MINT_GAS_NEW_OWNER 52000
+/* mints of a batch an estimate is made on (the figure per mint is what
+ * the limit is built from; executing all of a large batch would cost the
+ * node as much as the transaction) */
+#define EST_SAMPLE 4
 /* the gas limit of one transaction on chains with EIP-7825 */
 #define TX_GAS_MAX (1u << 24)
 
@@ -131,6 +135,7 @@ struct hc_pipeline {
     int have_latest;
     uint64_t check_ms; /* last nonce check */
     int check_due;
+    int counter_unsaved; /* moved by a check, not stored yet */
     struct fees fee;
     int held[HOLD_END];
     uint64_t ledger_ms;    /* the last failed ledger write */
@@ -1612,8 +1617,9 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
     size_t bs = p->o.batch_size, started = 0;
     struct signed_tx *t = NULL;
     hc_nft_item *items = NULL;
-    hc_buf cd;
+    hc_buf cd, scd; /* a batch's calldata; its sample's, to estimate */
     hc_buf_init(&cd, 1 << 22, 0);
+    hc_buf_init(&scd, 1 << 16, 0);
     hc_err err = pick(p, room * bs, &q);
     if (err || q.n == 0)
         goto out;
@@ -1694,10 +1700,21 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
             p->estimate_in--;
             tx.gas_limit = lim;
         } else if (!err) {
+            /* the batch's first EST_SAMPLE mints (all of a smaller one):
+             * what an estimate is given, the node executes */
+            size_t k = n < EST_SAMPLE ? n : EST_SAMPLE;
+            const hc_buf *ecd = &cd;
+            if (k < n) {
+                scd.len = 0;
+                err = hc_nft_mint_batch_calldata(&scd, items, k);
+                ecd = &scd;
+            }
             st = (hc_rpc_status){0};
-            err = hc_rpc_estimate_gas(p->rpc, &p->signer, &p->o.contract,
-                                      cd.data, cd.len, NULL, &est, &st);
-            observe(p, "eth_estimateGas", &st);
+            if (!err) {
+                err = hc_rpc_estimate_gas(p->rpc, &p->signer, &p->o.contract,
+                                          ecd->data, ecd->len, NULL, &est, &st);
+                observe(p, "eth_estimateGas", &st);
+            }
             if (err == HC_ERR_RPC && st.cls == HC_RPC_REVERTED) {
                 char name[160] = "";
                 (void)hc_nft_revert_name(name, sizeof name, st.revert,
@@ -1720,22 +1737,28 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 if (!p->nfl)
                     unhold(p, HOLD_FUNDS);
                 /* per mint, the transaction's own share left out */
-                p->est_per_mint = (est - (est > 30000 ? 30000 : 0) + n - 1) / n;
+                p->est_per_mint = (est - (est > 30000 ? 30000 : 0) + k - 1) / k;
                 p->estimate_in = 64;
-            }
-            tx.gas_limit = est + est / 5;
-            if (!err && tx.gas_limit > gas_cap(p)) {
-                if (est > gas_cap(p) && n > 1) {
-                    /* the next round's batches are made smaller by this
-                     * estimate's figure per mint (batch_fit) */
-                    err = HC_ERR_ABORTED;
-                } else if (est > gas_cap(p)) {
-                    hold(p, HOLD_REJECTED,
-                         "one mint needs more gas than a transaction may "
-                         "use here");
-                    err = HC_ERR_ABORTED;
-                } else {
-                    tx.gas_limit = gas_cap(p);
+                /* as between estimates; a batch estimated whole gets at
+                 * least the estimate + 20 % */
+                lim = 30000 + n * gas_per_mint(p);
+                lim += lim / 8;
+                if (k == n && lim < est + est / 5)
+                    lim = est + est / 5;
+                tx.gas_limit = lim;
+                if (lim > gas_cap(p)) {
+                    if (n > 1) {
+                        /* the next round's batches are made smaller by
+                         * this estimate's figure per mint (batch_fit) */
+                        err = HC_ERR_ABORTED;
+                    } else if (est > gas_cap(p)) {
+                        hold(p, HOLD_REJECTED,
+                             "one mint needs more gas than a transaction may "
+                             "use here");
+                        err = HC_ERR_ABORTED;
+                    } else {
+                        tx.gas_limit = gas_cap(p);
+                    }
                 }
             }
         }
@@ -1809,6 +1832,7 @@ out:
     free(items);
     free(q.ids);
     hc_buf_free(&cd);
+    hc_buf_free(&scd);
     return started;
 }
 
@@ -1879,10 +1903,16 @@ static void nonce_check(hc_pipeline *p)
         hc_log_uint(&l, "chain_latest", latest);
         hc_log_uint(&l, "chain_pending", pending);
         hc_log_end(&l);
+        p->counter_unsaved = 1;
     }
-    hc_err err = save_counter(p, pending);
-    if (ledger_result(p, err))
-        log_err("nonce_save_failed", err, NULL);
+    /* stored when it moved (until that is stored): every other change of
+     * the counter is stored by the commit that makes it */
+    if (p->counter_unsaved) {
+        hc_err err = save_counter(p, pending);
+        p->counter_unsaved = err != HC_OK;
+        if (ledger_result(p, err))
+            log_err("nonce_save_failed", err, NULL);
+    }
     /* a hole below our highest transaction that nothing fills */
     for (uint64_t g = latest; g < hi && p->nfl < MAX_FLIGHTS; g++)
         if (!flight_at(p, g) && fill_gap(p, g))

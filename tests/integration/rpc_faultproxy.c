@@ -5,7 +5,8 @@
  *       [--seed N] [--delay-ms MAX] [--delay-min-ms MIN] [--p-delay P]
  *       [--p-drop P] [--p-error P] [--p-http500 P] [--p-truncate P]
  *       [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]
- *       [--strip-receipt-field NAME] [--port-file PATH] [--log]
+ *       [--strip-receipt-field NAME] [--max-body METHOD:BYTES]
+ *       [--port-file PATH] [--log]
  *
  * Listens on 127.0.0.1:N (0, the default: any free port), prints the port as
  * one line on stdout and, if asked, writes it to PATH (through a temporary
@@ -14,7 +15,7 @@
  *
  *   rpc_faultproxy: seed=S requests=N delayed=N dropped=N dropped_after=N
  *       errors=N http500=N truncated=N txs_dropped=N upstream_failures=N
- *       lagged=N stripped=N
+ *       lagged=N stripped=N too_large=N
  *
  * (one line; dropped counts both kinds of drop, dropped_after those of them
  * that were forwarded first; txs_dropped counts transactions anvil really
@@ -59,6 +60,11 @@
  * the node gives for eth_getTransactionReceipt (alone or in a batch;
  * counted in stripped): a node of an older kind, such as one before London
  * that leaves effectiveGasPrice out.
+ *
+ * --max-body METHOD:BYTES answers a request for METHOD (alone, not in a
+ * batch) whose body is over BYTES with the JSON-RPC error -32600 "request
+ * too large", unforwarded (counted in too_large): a provider that limits
+ * what one call may carry.
  *
  * The faults of the n-th faultable request depend only on the seed and n (a
  * splitmix64 stream), so a client making the same calls one at a time sees
@@ -115,6 +121,8 @@ static struct {
     unsigned slow_ms;
     unsigned lag_ms;         /* --lag-receipts */
     const char *strip_field; /* --strip-receipt-field */
+    char big_method[64];     /* --max-body: requests calling it over */
+    size_t big_bytes;        /* big_bytes are refused */
 } opt;
 
 static struct sockaddr_in up_addr;
@@ -124,7 +132,7 @@ static char up_path[1024];
 static atomic_int stopping;
 static atomic_ullong n_requests, n_delayed, n_dropped, n_dropped_after,
     n_errors, n_http500, n_truncated, n_txs_dropped, n_upstream_failures,
-    n_lagged, n_stripped;
+    n_lagged, n_stripped, n_too_large;
 static atomic_ullong n_faultable; /* index of the next faultable request */
 
 /* Connections, so that a stop can shut every socket down. A socket is closed
@@ -896,6 +904,26 @@ static int rewrite_receipts(const char *body, size_t len,
     return rc;
 }
 
+/* Answers the request whose id is id_json (JSON text; NULL: null) with a
+ * JSON-RPC error; 0 if it was sent. */
+static int send_error(struct conn *c, const char *id_json, int code,
+                      const char *message, int keep)
+{
+    const char *id = id_json ? id_json : "null";
+    size_t cap = strlen(id) + strlen(message) + 128;
+    char *ans = malloc(cap);
+    int m = ans ? snprintf(ans, cap,
+                           "{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{"
+                           "\"code\":%d,\"message\":\"%s\"}}",
+                           id, code, message)
+                : -1;
+    int rc = m > 0 ? send_answer(c->cfd, 200, "OK", "application/json", ans,
+                                 (size_t)m, (size_t)m, !keep)
+                   : -1;
+    free(ans);
+    return rc;
+}
+
 /* Handles one request whose body is body[0..len); returns whether the
  * connection stays open. */
 static int handle(struct conn *c, const char *body, size_t len, int keep)
@@ -934,27 +962,22 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
     }
 
     int ok = 1;
+    if (opt.big_bytes && len > opt.big_bytes && id_json &&
+        !strcmp(method, opt.big_method)) {
+        atomic_fetch_add(&n_too_large, 1);
+        ok = send_error(c, id_json, -32600, "request too large", keep) == 0;
+        f = F_NONE;
+        goto done;
+    }
     switch (f) {
     case F_DROP:
         atomic_fetch_add(&n_dropped, 1);
         keep = 0;
         break;
-    case F_ERROR: {
+    case F_ERROR:
         atomic_fetch_add(&n_errors, 1);
-        const char *id = id_json ? id_json : "null";
-        size_t cap = strlen(id) + 128;
-        char *ans = malloc(cap);
-        int m = ans ? snprintf(ans, cap,
-                               "{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{"
-                               "\"code\":-32603,\"message\":\"injected "
-                               "fault\"}}",
-                               id)
-                    : -1;
-        ok = m > 0 && send_answer(c->cfd, 200, "OK", "application/json", ans,
-                                  (size_t)m, (size_t)m, !keep) == 0;
-        free(ans);
+        ok = send_error(c, id_json, -32603, "injected fault", keep) == 0;
         break;
-    }
     case F_HTTP500:
         atomic_fetch_add(&n_http500, 1);
         ok = send_text(c->cfd, 500, "Internal Server Error", "injected fault\n",
@@ -990,6 +1013,7 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
         break;
     }
     }
+done:
     free(id_json);
     return ok && keep;
 }
@@ -1147,14 +1171,14 @@ static int write_port_file(const char *path, int port)
 
 static void usage(void)
 {
-    fprintf(
-        stderr,
-        "usage: rpc_faultproxy --upstream http://127.0.0.1:PORT[/PATH]\n"
-        "         [--listen-port N] [--seed N] [--delay-ms MAX]\n"
-        "         [--delay-min-ms MIN] [--p-delay P] [--p-drop P]\n"
-        "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
-        "         [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]\n"
-        "         [--strip-receipt-field NAME] [--port-file PATH] [--log]\n");
+    fprintf(stderr,
+            "usage: rpc_faultproxy --upstream http://127.0.0.1:PORT[/PATH]\n"
+            "         [--listen-port N] [--seed N] [--delay-ms MAX]\n"
+            "         [--delay-min-ms MIN] [--p-delay P] [--p-drop P]\n"
+            "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
+            "         [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]\n"
+            "         [--strip-receipt-field NAME] [--max-body METHOD:BYTES]\n"
+            "         [--port-file PATH] [--log]\n");
     exit(1);
 }
 
@@ -1271,6 +1295,17 @@ static void parse_args(int argc, char **argv)
             opt.slow_ms = (unsigned)parse_uint(a, colon + 1, 3600000);
         } else if (strcmp(a, "--lag-receipts") == 0) {
             opt.lag_ms = (unsigned)parse_uint(a, v, 3600000);
+        } else if (strcmp(a, "--max-body") == 0) {
+            const char *colon = strrchr(v, ':');
+            size_t mlen = colon ? (size_t)(colon - v) : 0;
+            if (!mlen || mlen >= sizeof opt.big_method) {
+                fprintf(stderr,
+                        "rpc_faultproxy: --max-body wants METHOD:BYTES\n");
+                exit(1);
+            }
+            memcpy(opt.big_method, v, mlen);
+            opt.big_method[mlen] = 0;
+            opt.big_bytes = (size_t)parse_uint(a, colon + 1, 1u << 30);
         } else if (strcmp(a, "--strip-receipt-field") == 0) {
             if (!*v)
                 usage();
@@ -1377,12 +1412,12 @@ int main(int argc, char **argv)
             "rpc_faultproxy: seed=%" PRIu64 " requests=%llu delayed=%llu "
             "dropped=%llu dropped_after=%llu errors=%llu http500=%llu "
             "truncated=%llu txs_dropped=%llu upstream_failures=%llu "
-            "lagged=%llu stripped=%llu\n",
+            "lagged=%llu stripped=%llu too_large=%llu\n",
             opt.seed, atomic_load(&n_requests), atomic_load(&n_delayed),
             atomic_load(&n_dropped), atomic_load(&n_dropped_after),
             atomic_load(&n_errors), atomic_load(&n_http500),
             atomic_load(&n_truncated), atomic_load(&n_txs_dropped),
             atomic_load(&n_upstream_failures), atomic_load(&n_lagged),
-            atomic_load(&n_stripped));
+            atomic_load(&n_stripped), atomic_load(&n_too_large));
     return 0;
 }
