@@ -16,8 +16,9 @@
  *  - starts new batches while fewer than max_inflight are in flight: up to
  *    batch_size queued mints each (oldest first; fewer where the gas limit
  *    would pass 2^24 or half the latest block's), the next nonce from the
- *    durable counter, EIP-1559 fees (or legacy EIP-155 gas price), gas from
- *    eth_estimateGas + 20 % (then from its figure per mint). The nonce,
+ *    durable counter, EIP-1559 fees (or legacy EIP-155 gas price), a gas
+ *    limit of 30,000 + 12.5 % over a figure per mint (at least 52,000)
+ *    that eth_estimateGas gives on a sample of the batch. The nonce,
  *    the signed transactions and the mints' new state (submitted) are
  *    stored in ONE ledger commit before anything is broadcast.
  *  - at start and every nonce_check it compares the counter with the

@@ -186,7 +186,8 @@ typedef struct hc_receipt {
     uint64_t tx_index;
     uint64_t gas_used, cumulative_gas_used;
     hc_u256 effective_gas_price; /* zero if !has_effective_gas_price */
-    int has_effective_gas_price; /* nodes before London leave it out */
+    int has_effective_gas_price; /* nodes before London leave it out (or
+                                    give null) */
     hc_address from;
     int has_to;
     hc_address to;

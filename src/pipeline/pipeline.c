@@ -49,6 +49,9 @@
  * the limit is built from; executing all of a large batch would cost the
  * node as much as the transaction) */
 #define EST_SAMPLE 4
+/* an estimate above this is not believed (and would overflow the limits
+ * built from it) */
+#define EST_MAX ((uint64_t)1 << 40)
 /* the gas limit of one transaction on chains with EIP-7825 */
 #define TX_GAS_MAX (1u << 24)
 
@@ -142,8 +145,10 @@ struct hc_pipeline {
     uint64_t spent_day;    /* UTC day of spent */
     hc_u256 spent;         /* fees paid that day */
     unsigned spent_failed; /* reads of it failed since the last success */
+    unsigned spent_bad;    /* malformed records read since a good one */
     uint64_t est_per_mint; /* gas per mint of the last estimate */
     unsigned estimate_in;  /* batches before the next estimate */
+    int estimate_whole;    /* the next estimate on a whole batch */
     size_t fit_logged;     /* the last batch_fit logged, 0: none */
     uint64_t follow_to;    /* Transfer events applied up to this block */
     uint64_t unreachable;  /* rounds the node has not answered */
@@ -341,21 +346,22 @@ static void spent_key(uint8_t key[31], const hc_address *signer, uint64_t day)
         key[25 + i] = (uint8_t)(day >> (8 * (5 - i)));
 }
 
-/* The day's spending from its stored record (absent: nothing yet). A
- * record that is not a 32-byte number counts as the whole daily budget
- * spent: the queue holds until the next UTC day rather than spend without
- * knowing how much has gone. */
+/* The day's spending from its stored record, read with err (absent:
+ * nothing yet). A record that is not a 32-byte number counts as the whole
+ * daily budget spent: the queue holds until the next UTC day rather than
+ * spend without knowing how much has gone. Other read errors are
+ * returned. */
 static hc_err spent_parse(hc_pipeline *p, hc_err err, const uint8_t *v,
                           size_t len, hc_u256 *out)
 {
     *out = hc_u256_from_u64(0);
-    if (err && err != HC_ERR_NOT_FOUND)
-        return err;
-    if (err || len == 32) {
-        p->spent_failed = 0;
+    if (err == HC_ERR_NOT_FOUND || (!err && len == 32)) {
+        p->spent_bad = 0;
         return err ? HC_OK : hc_u256_from_be(out, v, 32);
     }
-    if (!p->spent_failed++) /* once until a read succeeds */
+    if (err && err != HC_ERR_CORRUPT && err != HC_ERR_BUFFER)
+        return err;
+    if (!p->spent_bad++) /* once until a record reads */
         log_err("spent_unreadable", HC_ERR_CORRUPT, NULL);
     *out = p->o.daily_budget;
     return HC_OK;
@@ -378,10 +384,11 @@ static hc_err spent_load(hc_pipeline *p)
     err = spent_parse(p, err, b.data, b.len, &v);
     hc_buf_free(&b);
     if (err) {
-        if (!p->spent_failed++)
+        if (!p->spent_failed++) /* once until a read succeeds */
             log_err("spent_read_failed", err, NULL);
         return err;
     }
+    p->spent_failed = 0;
     p->spent_day = day;
     p->spent = v;
     unhold(p, HOLD_BUDGET); /* a new day */
@@ -415,8 +422,11 @@ static int within_budget(hc_pipeline *p, const hc_u256 *extra)
 {
     if (hc_u256_is_zero(&p->o.daily_budget))
         return 1;
-    if (spent_load(p))
+    if (spent_load(p)) { /* held, saying why (the caller's hold is a no-op) */
+        hold(p, HOLD_BUDGET,
+             "the day's spending cannot be read from the ledger");
         return 0;
+    }
     hc_u256 sum = p->spent, c, g;
     for (size_t i = 0; i < p->nfl; i++) {
         g = hc_u256_from_u64(p->fl[i]->gas);
@@ -583,9 +593,10 @@ static void broadcast_result(hc_pipeline *p, flight *f, int replacement,
 
 /* Sends a stored transaction: through the sender thread when there is one
  * (the worker goes on while the node takes it), else here. The sender's
- * queue holds at most one transaction per nonce: a new one replaces one
- * still waiting (a re-broadcast or replacement made while the node is slow
- * to take sends would otherwise pile up every REBROADCAST_MS). */
+ * queue holds at most one transaction per nonce: a new one takes the place
+ * in the line of one still waiting (re-broadcasts made while the node is
+ * slow to take sends would otherwise pile up every REBROADCAST_MS, and one
+ * sent to the back each time could wait for ever). */
 static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
                       int replacement)
 {
@@ -604,17 +615,20 @@ static void broadcast(hc_pipeline *p, flight *f, const uint8_t *raw, size_t len,
         memcpy(j->raw, raw, len);
         pthread_mutex_lock(&p->mu);
         for (struct bjob **q = &p->jobs; *q; q = &(*q)->next)
-            if ((*q)->nonce == j->nonce) {
+            if ((*q)->nonce == j->nonce) { /* takes its place in the line */
                 old = *q;
-                *q = old->next;
+                j->next = old->next;
+                *q = j;
                 if (p->jobs_tail == &old->next)
-                    p->jobs_tail = q;
+                    p->jobs_tail = &j->next;
                 if (!old->replacement) /* never tried: still a first send */
                     j->replacement = 0;
                 break;
             }
-        *p->jobs_tail = j;
-        p->jobs_tail = &j->next;
+        if (!old) {
+            *p->jobs_tail = j;
+            p->jobs_tail = &j->next;
+        }
         pthread_cond_signal(&p->scv);
         pthread_mutex_unlock(&p->mu);
         free(old);
@@ -1419,8 +1433,11 @@ static void settle_done(hc_pipeline *p, struct settle *s, size_t n,
                     hc_metrics_add(p->m, "haechi_fees_paid_gwei_total", NULL,
                                    (double)g + (double)rem / 1e9);
             }
-            if (r->status != 1 || r->gas_used > s[i].f->gas - s[i].f->gas / 10)
-                p->estimate_in = 0; /* estimate the next batch */
+            if (r->status != 1 ||
+                r->gas_used > s[i].f->gas - s[i].f->gas / 10) {
+                p->estimate_in = 0;    /* estimate the next batch, */
+                p->estimate_whole = 1; /* all of it: a sample fell short */
+            }
             if (r->status != 1)
                 hc_metrics_add(p->m, "haechi_txs_reverted_total", NULL, 1);
         }
@@ -1595,8 +1612,9 @@ static size_t batch_fit(hc_pipeline *p)
     if (fit < bs)
         bs = fit ? (size_t)fit : 1;
     if (bs != (p->fit_logged ? p->fit_logged : p->o.batch_size)) {
-        hc_logline l;
-        hc_log_begin(&l, HC_LOG_WARN, "batch_size_limited");
+        hc_logline l; /* info when back to batch_size */
+        hc_log_begin(&l, bs < p->o.batch_size ? HC_LOG_WARN : HC_LOG_INFO,
+                     "batch_size_limited");
         hc_log_uint(&l, "mints", bs);
         hc_log_uint(&l, "batch_size", p->o.batch_size);
         hc_log_uint(&l, "gas_cap", gas_cap(p));
@@ -1681,10 +1699,10 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
         for (int h = 0; h < HOLD_END; h++)
             any_hold |= p->held[h];
         /* gas from the last estimate's figure per mint, but at least a new
-         * owner's (an estimate of a batch of repeat owners is far below
-         * what a batch of new ones needs), +12.5 %: an estimate executes
-         * the whole batch, as costly on the node as the transaction
-         * itself. Re-estimated every 64 batches, after a revert or a
+         * owner's (an estimate of repeat owners is far below what new ones
+         * need), +12.5 %: an estimate executes what it is given, as costly
+         * on the node as a transaction, so it is made on a sample of the
+         * batch. Re-estimated every 64 batches, after a revert or a
          * receipt with less than 10 % of its limit left, while the queue
          * holds, and when the figure would pass gas_cap (batch_fit keeps
          * it below): the receipts watch the margin, so a shorter period
@@ -1700,9 +1718,11 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
             p->estimate_in--;
             tx.gas_limit = lim;
         } else if (!err) {
-            /* the batch's first EST_SAMPLE mints (all of a smaller one):
-             * what an estimate is given, the node executes */
-            size_t k = n < EST_SAMPLE ? n : EST_SAMPLE;
+            /* the batch's first EST_SAMPLE mints (all of a smaller one,
+             * and of every batch after a revert or a receipt near its
+             * limit, until an estimate succeeds): what an estimate is
+             * given, the node executes */
+            size_t k = n < EST_SAMPLE || p->estimate_whole ? n : EST_SAMPLE;
             const hc_buf *ecd = &cd;
             if (k < n) {
                 scd.len = 0;
@@ -1714,6 +1734,8 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 err = hc_rpc_estimate_gas(p->rpc, &p->signer, &p->o.contract,
                                           ecd->data, ecd->len, NULL, &est, &st);
                 observe(p, "eth_estimateGas", &st);
+                if (!err && est > EST_MAX)
+                    err = HC_ERR_RPC_MALFORMED;
             }
             if (err == HC_ERR_RPC && st.cls == HC_RPC_REVERTED) {
                 char name[160] = "";
@@ -1730,6 +1752,12 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 hold(p, HOLD_FUNDS, st.message);
             } else if (err) {
                 log_err("estimate_failed", err, &st);
+            } else if (n == 1 && est > gas_cap(p)) {
+                /* held until an estimate fits (each round while held) */
+                hold(p, HOLD_REJECTED,
+                     "one mint needs more gas than a transaction may use "
+                     "here");
+                err = HC_ERR_ABORTED;
             } else {
                 unhold(p, HOLD_PAUSED);
                 unhold(p, HOLD_NOT_MINTER);
@@ -1739,27 +1767,19 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 /* per mint, the transaction's own share left out */
                 p->est_per_mint = (est - (est > 30000 ? 30000 : 0) + k - 1) / k;
                 p->estimate_in = 64;
+                p->estimate_whole = 0;
                 /* as between estimates; a batch estimated whole gets at
-                 * least the estimate + 20 % */
+                 * least the estimate + 20 %, within the cap */
                 lim = 30000 + n * gas_per_mint(p);
                 lim += lim / 8;
+                if (lim > gas_cap(p) && n > 1) {
+                    /* the next round's batches are made smaller by this
+                     * estimate's figure per mint (batch_fit) */
+                    err = HC_ERR_ABORTED;
+                }
                 if (k == n && lim < est + est / 5)
                     lim = est + est / 5;
-                tx.gas_limit = lim;
-                if (lim > gas_cap(p)) {
-                    if (n > 1) {
-                        /* the next round's batches are made smaller by
-                         * this estimate's figure per mint (batch_fit) */
-                        err = HC_ERR_ABORTED;
-                    } else if (est > gas_cap(p)) {
-                        hold(p, HOLD_REJECTED,
-                             "one mint needs more gas than a transaction may "
-                             "use here");
-                        err = HC_ERR_ABORTED;
-                    } else {
-                        tx.gas_limit = gas_cap(p);
-                    }
-                }
+                tx.gas_limit = lim < gas_cap(p) ? lim : gas_cap(p);
             }
         }
         hc_u256 g = hc_u256_from_u64(tx.gas_limit), worst;
@@ -2160,10 +2180,15 @@ static hc_err resume(hc_pipeline *p)
     }
     if (err)
         return err;
+    uint64_t t = now_ms();
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         if (f->nonce >= p->next)
             p->next = f->nonce + 1;
+        /* stamped ahead of this run's clock (the wall clock was set back
+         * since): as if signed now, not replaced only when that comes */
+        if (f->sent_ms > t)
+            f->sent_ms = t;
         hc_logline l;
         hc_log_begin(&l, HC_LOG_INFO, "batch_resumed");
         hc_log_uint(&l, "nonce", f->nonce);

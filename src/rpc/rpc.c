@@ -1012,7 +1012,9 @@ static hc_err receipt_from(const cJSON *res, hc_receipt *out, hc_rpc_status *st)
         (ca && !cJSON_IsNull(ca) &&
          hc_rpc_fixed(ca, out->contract_address.b, 20)))
         return malformed(st, "malformed receipt");
-    const cJSON *egp = get(res, "effectiveGasPrice");
+    const cJSON *egp = get(res, "effectiveGasPrice"); /* null: absent */
+    if (egp && cJSON_IsNull(egp))
+        egp = NULL;
     if (egp && hc_rpc_quantity(egp, &out->effective_gas_price))
         return malformed(st, "malformed receipt");
     out->has_effective_gas_price = egp != NULL;

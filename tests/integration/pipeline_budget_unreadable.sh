@@ -25,8 +25,9 @@ N=3
 hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
 hd_chain
-# not across midnight (UTC): the record is today's
-while (($(date -u +%s) % 86400 > 86400 - 60)); do sleep 5; done
+# not across midnight (UTC): the record is today's, and the hold must come
+# the same day
+while (($(date -u +%s) % 86400 > 86400 - 300)); do sleep 5; done
 day=$(($(date -u +%s) / 86400))
 spent_key=$(printf '7370656e74%s%012x' "${SIGNER#0x}" "$day")
 "$MKLEDGER" kvput "$HD_LEDGER" "$spent_key" 0102030405
