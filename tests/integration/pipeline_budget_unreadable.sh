@@ -40,13 +40,7 @@ run() {
 }
 run 1ether
 ids=() files=() owners=()
-for ((i = 0; i < N; i++)); do
-    f=$T/work$i c=${CREATORS[i]}
-    printf 'pipeline_budget_unreadable work %d %s\n' "$i" "$T" >"$f"
-    hd_post "$f" "$c"
-    eq "work $i accepted" "$CODE" 202
-    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
-done
+for ((i = 0; i < N; i++)); do hd_post_work "$i" "${CREATORS[i]}"; done
 if hd_wait_log 20 '"event":"queue_held".*"reason":"budget"'; then ok; else
     bad "no budget hold: $(tail -n 3 "$HD_LOG")"
 fi
@@ -59,18 +53,13 @@ if hd_stop; then ok; else bad "haechid did not stop cleanly"; fi
 
 # without a budget
 run 0
-if hd_wait_for 60 hd_all_in confirmed "${ids[@]}"; then ok; else
-    bad "not all confirmed without the budget: $(tail -n 3 "$HD_LOG")"
-fi
-for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+hd_confirm_all 60
+hd_owners_ok
 if hd_stop; then ok; else bad "haechid did not stop cleanly"; fi
 # with it again: the record reads (the day's fees), nothing is held
 run 1ether
-f=$T/work$N
-printf 'pipeline_budget_unreadable work %d %s\n' "$N" "$T" >"$f"
-hd_post "$f" "${CREATORS[0]}"
-eq "work $N accepted" "$CODE" 202
-if hd_wait_state 30 "$(jstr mint_id)" confirmed; then ok; else
+hd_post_work "$N" "${CREATORS[0]}"
+if hd_wait_state 30 "${ids[N]}" confirmed; then ok; else
     bad "not confirmed with the budget again: $(tail -n 3 "$HD_LOG")"
 fi
 eq "spent_unreadable lines, budget again" "$(grep -c '"event":"spent_unreadable"' "$HD_LOG" || true)" 0

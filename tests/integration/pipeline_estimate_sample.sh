@@ -29,16 +29,8 @@ hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 
     HAECHI_BATCH_SIZE=$N HAECHI_BATCH_WAIT_MS=5000 HAECHI_CONFIRMATIONS=1 \
     HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 ids=() files=() owners=()
-for ((i = 0; i < N; i++)); do
-    f=$T/work$i c=${CREATORS[i % 4]}
-    printf 'pipeline_estimate_sample work %d %s\n' "$i" "$T" >"$f"
-    hd_post "$f" "$c"
-    eq "work $i accepted" "$CODE" 202
-    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
-done
-if hd_wait_for 60 hd_all_in confirmed "${ids[@]}"; then ok; else
-    bad "not all confirmed: $(tail -n 3 "$HD_LOG")"
-fi
+for ((i = 0; i < N; i++)); do hd_post_work "$i" "${CREATORS[i % 4]}"; done
+hd_confirm_all 60
 most=$(sed -n 's/.*"event":"batch_sent".*"mints":\([0-9]*\).*/\1/p' "$HD_LOG" | sort -n | tail -n 1)
 if [ "${most:-0}" -gt 12 ]; then ok; else bad "no batch of more than 12 mints (largest: ${most:-none})"; fi
 eq "estimate_failed lines" "$(grep -c '"event":"estimate_failed"' "$HD_LOG" || true)" 0
@@ -46,6 +38,6 @@ eq "transactions reverted" "$(hd_metric haechi_txs_reverted_total)" 0
 hd_stop
 if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
 eq "estimates refused by the proxy" "$(sed -n 's/.* too_large=\([0-9]*\).*/\1/p' "$T/proxy.log" | tail -n 1)" 0
-for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+hd_owners_ok
 hd_verify
 hd_done

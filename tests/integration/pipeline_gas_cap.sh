@@ -29,15 +29,9 @@ hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=313
     HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 ids=() files=() owners=()
 for ((i = 0; i < N; i++)); do
-    f=$T/work$i o="0x$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')"
-    printf 'pipeline_gas_cap work %d %s\n' "$i" "$T" >"$f"
-    hd_post "$f" "$o"
-    eq "work $i accepted" "$CODE" 202
-    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$o")
+    hd_post_work "$i" "0x$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')"
 done
-if hd_wait_for 90 hd_all_in confirmed "${ids[@]}"; then ok; else
-    bad "not all confirmed: $(tail -n 3 "$HD_LOG")"
-fi
+hd_confirm_all 90
 eq "batch_size_limited: mints" "$(hd_log_field batch_size_limited mints)" 46
 eq "batch_size_limited: gas_cap" "$(hd_log_field batch_size_limited gas_cap)" 2750000
 eq "transactions reverted" "$(hd_metric haechi_txs_reverted_total)" 0
@@ -52,7 +46,7 @@ while read -r mints hash; do
 done < <(sed -n 's/.*"event":"batch_sent".*"mints":\([0-9]*\),"tx_hash":"\(0x[0-9a-f]*\)".*/\1 \2/p' "$HD_LOG")
 if [ "$most" -le 46 ]; then ok; else bad "a transaction of $most mints"; fi
 if [ "$sent" -ge 3 ]; then ok; else bad "$sent transactions for $N mints of at most 46"; fi
-for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+hd_owners_ok
 hd_stop
 hd_verify
 hd_done

@@ -35,13 +35,7 @@ hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 
     HAECHI_BATCH_SIZE=$B HAECHI_BATCH_WAIT_MS=200 HAECHI_CONFIRMATIONS=1 \
     HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 ids=() files=() owners=()
-for ((i = 0; i < N; i++)); do
-    f=$T/work$i c=${CREATORS[i % 4]}
-    printf 'pipeline_lagging_receipts work %d %s\n' "$i" "$T" >"$f"
-    hd_post "$f" "$c"
-    eq "work $i accepted" "$CODE" 202
-    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
-done
+for ((i = 0; i < N; i++)); do hd_post_work "$i" "${CREATORS[i % 4]}"; done
 
 # nothing queued, nothing in flight, something sent
 deadline=$((SECONDS + 120))
@@ -62,7 +56,7 @@ if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
 lagged=$(sed -n 's/.* lagged=\([0-9]*\).*/\1/p' "$T/proxy.log" | tail -n 1)
 if [ "${lagged:-0}" -gt 0 ]; then ok; else bad "the proxy held no receipt back: $(<"$T/proxy.log")"; fi
 
-for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+hd_owners_ok
 eq "tokens on chain" "$(hd_balances "${CREATORS[@]}")" "$N"
 hd_verify
 hd_done

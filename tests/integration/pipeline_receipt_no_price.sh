@@ -33,16 +33,8 @@ hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 
     HAECHI_BATCH_SIZE=$B HAECHI_BATCH_WAIT_MS=200 HAECHI_CONFIRMATIONS=1 \
     HAECHI_DAILY_BUDGET=1ether HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 ids=() files=() owners=()
-for ((i = 0; i < N; i++)); do
-    f=$T/work$i c=${CREATORS[i % 3]}
-    printf 'pipeline_receipt_no_price work %d %s\n' "$i" "$T" >"$f"
-    hd_post "$f" "$c"
-    eq "work $i accepted" "$CODE" 202
-    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
-done
-if hd_wait_for 60 hd_all_in confirmed "${ids[@]}"; then ok; else
-    bad "not all confirmed: $(tail -n 3 "$HD_LOG")"
-fi
+for ((i = 0; i < N; i++)); do hd_post_work "$i" "${CREATORS[i % 3]}"; done
+hd_confirm_all 60
 
 # what the transactions cost, and at most could, in wei (anvil, not the proxy)
 real=0 most=0 sent=0
@@ -69,6 +61,6 @@ hd_stop
 if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
 stripped=$(sed -n 's/.* stripped=\([0-9]*\).*/\1/p' "$T/proxy.log" | tail -n 1)
 if [ "${stripped:-0}" -gt 0 ]; then ok; else bad "the proxy stripped no receipt: $(<"$T/proxy.log")"; fi
-for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+hd_owners_ok
 hd_verify
 hd_done

@@ -38,13 +38,7 @@ hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 
     HAECHI_MAX_INFLIGHT=16 HAECHI_REPLACE_AFTER=20 \
     HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
 ids=() files=() owners=()
-post() {
-    local f=$T/work$1 c=${CREATORS[$1 % 4]}
-    printf 'pipeline_slow_send work %d %s\n' "$1" "$T" >"$f"
-    hd_post "$f" "$c"
-    eq "work $1 accepted" "$CODE" 202
-    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$c")
-}
+post() { hd_post_work "$1" "${CREATORS[$1 % 4]}"; }
 sent() { [ "$(grep -c '"event":"batch_sent"' "$HD_LOG" || true)" -ge "$1" ]; }
 for ((i = 0; i < N; i++)); do post "$i"; done
 if hd_wait_for 30 sent "$N"; then ok; else bad "not $N batches sent: $(tail -n 3 "$HD_LOG")"; fi
@@ -71,11 +65,9 @@ echo "pipeline_slow_send: nonce $N in the pool $waited s after its batch_sent"
 if [ "$waited" -le 15 ]; then ok; else bad "nonce $N reached the pool $waited s after batch_sent"; fi
 
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
-if hd_wait_for 60 hd_all_in confirmed "${ids[@]}"; then ok; else
-    bad "not all confirmed: $(tail -n 3 "$HD_LOG")"
-fi
+hd_confirm_all 60
 hd_stop
 if fp_stop; then ok; else bad "the proxy did not exit 0"; fi
-for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
+hd_owners_ok
 hd_verify
 hd_done

@@ -45,7 +45,15 @@
 #                             naming the others
 #   hd_owner_is NAME FILE OWNER   checks ownerOf(sha256(FILE)) on chain = OWNER
 #   hd_balances ADDR…         the sum of their balanceOf on chain
-#   hd_pool_hash ADDR NONCE   the transaction anvil's pool holds for it
+#   hd_pool_hash ADDR NONCE   the transaction anvil's pool holds for it (ADDR
+#                             with that one transaction in the pool)
+#   hd_post_work I CREATOR    posts work I ($T/workI, a line naming the test,
+#                             I and $T) for CREATOR, checks the 202, appends
+#                             to the arrays ids, files and owners
+#   hd_confirm_all SECS       checks every mint in ids is "confirmed" within
+#                             SECS
+#   hd_owners_ok              checks ownerOf of every work in files is its
+#                             owner in owners
 #
 # Needs bash, curl, sed, grep and coreutils only (no python, no jq).
 
@@ -320,6 +328,25 @@ hd_owner_is() {
     local owner
     owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "ownerOf(uint256)(address)" "0x$(sha "$2")")
     eq "$1" "${owner,,}" "${3,,}"
+}
+
+hd_post_work() {
+    local f=$T/work$1
+    printf '%s work %d %s\n' "$HD_NAME" "$1" "$T" >"$f"
+    hd_post "$f" "$2"
+    eq "work $1 accepted" "$CODE" 202
+    ids+=("$(jstr mint_id)") files+=("$f") owners+=("$2")
+}
+
+hd_confirm_all() {
+    if hd_wait_for "$1" hd_all_in confirmed "${ids[@]}"; then ok; else
+        bad "not all confirmed: $(tail -n 3 "$HD_LOG")"
+    fi
+}
+
+hd_owners_ok() {
+    local i
+    for i in "${!files[@]}"; do hd_owner_is "ownerOf work $i" "${files[i]}" "${owners[i]}"; done
 }
 
 hd_balances() {
