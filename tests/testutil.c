@@ -63,8 +63,8 @@ uint8_t *tu_unhex(const char *hex, size_t *len)
     size_t cap = strlen(hex) / 2 + 1;
     uint8_t *out = malloc(cap);
     assert_non_null(out);
-    hc_err err = hc_hex_decode(out, cap, len, hex, strlen(hex),
-                               HC_HEX_PREFIX_OPTIONAL);
+    hc_err err =
+        hc_hex_decode(out, cap, len, hex, strlen(hex), HC_HEX_PREFIX_OPTIONAL);
     if (err)
         fail_msg("bad hex in vector: %s (%s)", hex, hc_strerror(err));
     return out;

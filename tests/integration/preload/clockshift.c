@@ -41,8 +41,7 @@ static long long shift(void)
         return atomic_load(&shift_s);
     long long now = (long long)m.tv_sec * 1000 + m.tv_nsec / 1000000;
     long long at = atomic_load(&read_at_ms);
-    if (now - at < 50 ||
-        !atomic_compare_exchange_strong(&read_at_ms, &at, now))
+    if (now - at < 50 || !atomic_compare_exchange_strong(&read_at_ms, &at, now))
         return atomic_load(&shift_s);
     const char *path = getenv("HC_CLOCK_SHIFT_FILE");
     long long s = 0;
