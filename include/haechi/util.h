@@ -1,4 +1,5 @@
-/* util.h — memory helpers and a bounded growable byte buffer.
+/* util.h — memory helpers, a bounded growable byte buffer, and timed
+ * waits that setting the wall clock does not move.
  *
  * hc_buf follows curl's dynbuf: every buffer has a maximum size; growing past
  * it is HC_ERR_BUFFER, never an unbounded allocation. The buffer owns its
@@ -7,8 +8,10 @@
 #ifndef HAECHI_UTIL_H
 #define HAECHI_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "haechi/err.h"
 
@@ -23,6 +26,13 @@ void hc_memzero(void *p, size_t n);
 
 /* Constant-time equality of two n-byte regions: 1 equal, 0 different. */
 int hc_ct_equal(const void *a, const void *b, size_t n);
+
+/* Initialises *c for pthread_cond_timedwait against CLOCK_MONOTONIC, with
+ * deadlines from hc_deadline_ms: an administrator or NTP setting the wall
+ * clock neither stretches nor cuts the wait. */
+void hc_cond_init_monotonic(pthread_cond_t *c);
+/* CLOCK_MONOTONIC's now plus ms (>= 0): a deadline for such a wait. */
+struct timespec hc_deadline_ms(long ms);
 
 #define HC_BUF_SECRET 1u /* wipe the contents before freeing / growing */
 

@@ -1601,9 +1601,16 @@ static uint64_t gas_per_mint(const hc_pipeline *p)
                                                 : MINT_GAS_NEW_OWNER;
 }
 
+/* The gas limit of a batch of n mints: 30,000 for the transaction and
+ * gas_per_mint each, +12.5 %. */
+static uint64_t batch_gas(const hc_pipeline *p, size_t n)
+{
+    uint64_t lim = 30000 + n * gas_per_mint(p);
+    return lim + lim / 8;
+}
+
 /* Mints per batch: batch_size, or fewer where that many would need a
- * limit above gas_cap (30,000 + gas_per_mint each, +12.5 %, as
- * start_batches builds it); at least 1. Logged when it changes. */
+ * limit (batch_gas) above gas_cap; at least 1. Logged when it changes. */
 static size_t batch_fit(hc_pipeline *p)
 {
     uint64_t room = gas_cap(p) / 9 * 8, per = gas_per_mint(p);
@@ -1709,8 +1716,7 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
          * would buy little. */
         uint64_t lim = 0;
         if (!err && p->est_per_mint && p->estimate_in && !any_hold) {
-            lim = 30000 + n * gas_per_mint(p);
-            lim += lim / 8;
+            lim = batch_gas(p, n);
             if (lim > gas_cap(p))
                 lim = 0;
         }
@@ -1770,8 +1776,7 @@ static size_t start_batches(hc_pipeline *p, size_t room, struct settling *ps)
                 p->estimate_whole = 0;
                 /* as between estimates; a batch estimated whole gets at
                  * least the estimate + 20 %, within the cap */
-                lim = 30000 + n * gas_per_mint(p);
-                lim += lim / 8;
+                lim = batch_gas(p, n);
                 if (lim > gas_cap(p) && n > 1) {
                     /* the next round's batches are made smaller by this
                      * estimate's figure per mint (batch_fit) */
@@ -2441,11 +2446,7 @@ static void *worker(void *arg)
             if (left < pause)
                 pause = left;
         }
-        struct timespec until; /* p->cv waits on CLOCK_MONOTONIC */
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += (long)pause * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        struct timespec until = hc_deadline_ms((long)pause);
         pthread_cond_timedwait(&p->cv, &p->mu, &until);
         p->wake = 0;
     }
@@ -2547,11 +2548,7 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
         return err;
     }
     pthread_mutex_init(&p->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    hc_cond_init_monotonic(&p->cv); /* timed waits: hc_deadline_ms */
     pthread_cond_init(&p->scv, NULL);
     p->jobs_tail = &p->jobs;
     p->srpc = p->o.send_rpc;

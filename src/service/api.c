@@ -1559,11 +1559,7 @@ hc_err hc_api_start(hc_api **out, const hc_api_deps *deps)
     a->m = deps->metrics;
     a->rpc = deps->rpc;
     pthread_mutex_init(&a->mu, NULL);
-    pthread_condattr_t ca; /* a->idle waits on CLOCK_MONOTONIC */
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&a->idle, &ca);
-    pthread_condattr_destroy(&ca);
+    hc_cond_init_monotonic(&a->idle); /* timed waits: hc_deadline_ms */
     hc_err err = declare_metrics(a->m);
     if (!err && deps->cfg->rpc_url[0]) {
         hc_rpc_opts ro = {0};
@@ -1632,14 +1628,7 @@ void hc_api_stop(hc_api *a, long grace_ms)
         MHD_socket fd = MHD_quiesce_daemon(a->d); /* no new connections */
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += grace_ms / 1000;
-        until.tv_nsec += (grace_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = hc_deadline_ms(grace_ms > 0 ? grace_ms : 0);
         pthread_mutex_lock(&a->mu);
         while (a->in_flight &&
                pthread_cond_timedwait(&a->idle, &a->mu, &until) == 0)

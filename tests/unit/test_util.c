@@ -1,9 +1,12 @@
 /* Unit tests for util.h (hc_memzero, hc_ct_equal, hc_buf) and err.h
  * (hc_strerror). */
+#include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "haechi/err.h"
 #include "haechi/util.h"
@@ -445,6 +448,43 @@ static void test_err_codes_stable(void **state)
     assert_true(HC_ERR__COUNT > HC_ERR_INTERNAL);
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A deadline is CLOCK_MONOTONIC's now + ms, normalised; a wait on a
+ * condition variable from hc_cond_init_monotonic times out at it. */
+static void test_deadline_and_timed_wait(void **state)
+{
+    (void)state;
+    static const long ms[] = {0, 1, 999, 1000, 1999, 123456};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        int64_t before = mono_ms();
+        struct timespec d = hc_deadline_ms(ms[i]);
+        int64_t after = mono_ms();
+        assert_true(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+        int64_t at = (int64_t)d.tv_sec * 1000 + d.tv_nsec / 1000000;
+        assert_true(at >= before + ms[i] && at <= after + ms[i]);
+    }
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cv;
+    hc_cond_init_monotonic(&cv);
+    int64_t t0 = mono_ms();
+    struct timespec d = hc_deadline_ms(50);
+    pthread_mutex_lock(&mu);
+    int rc = 0;
+    while (rc == 0) /* no one signals: only a timeout ends it */
+        rc = pthread_cond_timedwait(&cv, &mu, &d);
+    pthread_mutex_unlock(&mu);
+    int64_t waited = mono_ms() - t0;
+    assert_int_equal(rc, ETIMEDOUT);
+    assert_true(waited >= 49 && waited < 5000);
+    pthread_cond_destroy(&cv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_strerror_all_codes),
         cmocka_unit_test(test_strerror_out_of_range),
         cmocka_unit_test(test_err_codes_stable),
+        cmocka_unit_test(test_deadline_and_timed_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
