@@ -270,7 +270,7 @@ eq "quiet chain: the nonce is used" "$(($(nonce_of) > quiet_nonce))" 1
 start HAECHI_CONFIRMATIONS=1
 if settled 60 confirmed "${quiet_ids[@]}"; then ok; else bad "taken batch not minted on a quiet chain: $(tail -n 5 "$HD_LOG")"; fi
 if in_log '"event":"nonce_taken"'; then ok; else bad "no nonce_taken log on a quiet chain"; fi
-"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null
+hd_automine_off
 mining 1
 
 # ---- every mint confirmed once, on chain

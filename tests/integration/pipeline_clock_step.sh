@@ -25,13 +25,11 @@ hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
 hd_chain
 creator=${CREATORS[0]}
-"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
+hd_automine_off # the test mines
 
 echo 0 >"$T/shift"
 HD_LAUNCH=(env "LD_PRELOAD=$SHIFT_LIB" "HC_CLOCK_SHIFT_FILE=$T/shift")
-hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
-    HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=200 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_REPLACE_AFTER=6 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+hd_start_chain HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=200 HAECHI_REPLACE_AFTER=6
 f=$T/work
 printf 'pipeline_clock_step %s\n' "$T" >"$f"
 hd_post "$f" "$creator"

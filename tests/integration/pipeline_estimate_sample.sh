@@ -25,9 +25,7 @@ trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EX
 hd_chain
 fp_start --max-body eth_estimateGas:4096
 
-hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
-    HAECHI_BATCH_SIZE=$N HAECHI_BATCH_WAIT_MS=5000 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+hd_start_chain HAECHI_RPC="$FP_URL" HAECHI_BATCH_SIZE=$N HAECHI_BATCH_WAIT_MS=5000
 ids=() files=() owners=()
 for ((i = 0; i < N; i++)); do hd_post_work "$i" "${CREATORS[i % 4]}"; done
 hd_confirm_all 60

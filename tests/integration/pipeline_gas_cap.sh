@@ -24,9 +24,7 @@ hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
 hd_chain --gas-limit 5500000
 
-hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
-    HAECHI_BATCH_SIZE=100 HAECHI_BATCH_WAIT_MS=5000 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+hd_start_chain HAECHI_BATCH_SIZE=100 HAECHI_BATCH_WAIT_MS=5000
 ids=() files=() owners=()
 for ((i = 0; i < N; i++)); do
     hd_post_work "$i" "0x$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')"

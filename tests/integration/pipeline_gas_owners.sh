@@ -21,9 +21,7 @@ hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
 hd_chain
 
-hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
-    HAECHI_BATCH_SIZE=$B HAECHI_BATCH_WAIT_MS=5000 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+hd_start_chain HAECHI_BATCH_SIZE=$B HAECHI_BATCH_WAIT_MS=5000
 ids=() files=() owners=()
 # shellcheck disable=SC2034 # read by hd_post
 HD_META_EXTRA=',"royalty_bps":500'

@@ -20,11 +20,9 @@ hd_init
 trap 'hd_cleanup; anvil_stop' EXIT
 hd_chain
 creator=${CREATORS[0]}
-"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
+hd_automine_off # the test mines
 
-hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
-    HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_REPLACE_AFTER=1 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+hd_start_chain HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_REPLACE_AFTER=1
 f=$T/work
 printf 'pipeline_replace_limit %s\n' "$T" >"$f"
 hd_post "$f" "$creator"

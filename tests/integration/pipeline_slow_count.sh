@@ -36,7 +36,7 @@ hd_init
 trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
 hd_chain
 mine() { "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null; }
-"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
+hd_automine_off # the test mines
 
 fp_start --slow eth_getTransactionCount:2000
 base_env=(HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT"

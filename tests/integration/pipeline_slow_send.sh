@@ -30,13 +30,11 @@ N=8
 hd_init
 trap '[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null; hd_cleanup; anvil_stop' EXIT
 hd_chain
-"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null # the test mines
+hd_automine_off # the test mines
 fp_start --slow eth_sendRawTransaction:1000
 
-hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
-    HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=200 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_MAX_INFLIGHT=16 HAECHI_REPLACE_AFTER=20 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+hd_start_chain HAECHI_RPC="$FP_URL" HAECHI_BATCH_SIZE=1 \
+    HAECHI_BATCH_WAIT_MS=200 HAECHI_MAX_INFLIGHT=16 HAECHI_REPLACE_AFTER=20
 ids=() files=() owners=()
 post() { hd_post_work "$1" "${CREATORS[$1 % 4]}"; }
 sent() { [ "$(grep -c '"event":"batch_sent"' "$HD_LOG" || true)" -ge "$1" ]; }

@@ -27,9 +27,7 @@ creator=$("$CAST" wallet address --private-key "$creator_key")
 buyer=$("$CAST" wallet address --private-key "$(hd_key 4)")
 fp_start --lag-receipts 2500
 
-hd_start HAECHI_RPC="$FP_URL" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
-    HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50 HAECHI_CONFIRMATIONS=1 \
-    HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY"
+hd_start_chain HAECHI_RPC="$FP_URL" HAECHI_BATCH_SIZE=1 HAECHI_BATCH_WAIT_MS=50
 f=$T/work
 printf 'pipeline_transfer_early %s\n' "$T" >"$f"
 hd_post "$f" "$creator"

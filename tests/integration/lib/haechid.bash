@@ -30,6 +30,12 @@
 #                             with account 9 as minter (SIGNER_KEY, SIGNER,
 #                             CONTRACT), an API key with roles minter and
 #                             auditor in $key, CREATORS (hd_creators)
+#   hd_start_chain [VAR=VALUE…]  hd_start against that chain: HAECHI_RPC
+#                             ($ANVIL_RPC), HAECHI_CONTRACT, HAECHI_CHAIN_ID
+#                             31337, HAECHI_CONFIRMATIONS 1,
+#                             HAECHI_RATE_PER_MINUTE 0, HAECHI_SIGNER_KEY;
+#                             the given ones after them (a later one wins)
+#   hd_automine_off           anvil mines only when the test asks (evm_mine)
 #   hd_post FILE CREATOR [CURL ARGS…]  POST /v1/mints of FILE for CREATOR (the
 #                             file's name as the work's name, and the members
 #                             in HD_META_EXTRA, e.g. ',"royalty_bps":500');
@@ -278,6 +284,13 @@ hd_chain() {
     key=$(hd_client dept minter,auditor)
     hd_creators
 }
+
+hd_start_chain() {
+    hd_start HAECHI_RPC="$ANVIL_RPC" HAECHI_CONTRACT="$CONTRACT" HAECHI_CHAIN_ID=31337 \
+        HAECHI_CONFIRMATIONS=1 HAECHI_RATE_PER_MINUTE=0 HAECHI_SIGNER_KEY="$SIGNER_KEY" "$@"
+}
+
+hd_automine_off() { "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine false >/dev/null; }
 
 hd_post() {
     local f=$1 c=$2
