@@ -25,11 +25,8 @@
 #define PAUSE_MIN_MS 5
 /* a transaction this long without a receipt (or replace_after, if shorter)
  * has the chain's transaction count looked at */
-#define STALE_MS 1000
-/* receipts asked for per round of transactions just sent, lowest nonces
- * first (the others are asked for once these are mined) */
-#define RECEIPTS_AHEAD 8
-#define FEE_CACHE_MS   2000
+#define STALE_MS     1000
+#define FEE_CACHE_MS 2000
 /* receipts that come within SETTLE_WAIT_MS of the first are settled in one
  * commit, up to SETTLE_MAX transactions (see settle_due) */
 #define SETTLE_WAIT_MS 30
@@ -985,7 +982,7 @@ static int queued_any(hc_pipeline *p);
 
 /* The receipts a round asks for, in one batched request: every hash of
  * every flight the sender is done with, newest first (of those just sent,
- * the RECEIPTS_AHEAD lowest nonces). */
+ * those whose nonce the chain's count shows used). */
 struct receipts {
     uint8_t (*hashes)[32];
     hc_receipt *r;
@@ -1054,33 +1051,44 @@ static int stale(const hc_pipeline *p, const flight *f, uint64_t t)
 
 /* Fetches them: when the head moved since the last time, else every
  * wait_ms. Returns 0 if nothing is to be followed this round. The chain's
- * transaction count, when a flight is stale, is read before the receipts:
- * a nonce it shows used has its receipt in what follows, if it is ours. */
+ * transaction count at "latest" is read first: a nonce it shows used has
+ * its receipt in what follows, if it is ours. Of the flights just sent,
+ * only those are asked for: a receipt the node does not have yet costs it
+ * a call all the same (and a provider a request), and one count says how
+ * many of ours a block took, one or hundreds. The others (mined but not
+ * deep enough yet, or stale: replaced, taken, dropped by a reorg) are
+ * asked for every time. */
 static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
 {
-    size_t total = 0, ahead = 0;
-    int any = 0, old = 0;
-    uint64_t t = now_ms();
+    size_t total = 0;
+    int any = 0, old = 0, fresh = 0;
+    uint64_t t = now_ms(), used = 0;
     for (size_t i = 0; i < p->nfl; i++) {
-        int followed = p->fl[i]->attempted && !p->fl[i]->ready;
-        any |= followed;
-        old |= followed && stale(p, p->fl[i], t);
+        const flight *f = p->fl[i];
+        if (!f->attempted || f->ready)
+            continue;
+        any = 1;
+        if (stale(p, f, t))
+            old = 1;
+        else if (!f->mined)
+            fresh = 1;
     }
     if (!any ||
         (p->head == p->rq_head && t >= p->rq_ms && t - p->rq_ms < p->o.wait_ms))
         return 0;
     if (old && !p->have_latest && read_latest(p))
         return 0;
+    if (p->have_latest)
+        used = p->latest;
+    else if (fresh && tx_count(p, "latest", &used))
+        return 0; /* transport: next round */
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         f->rq_at = total;
-        /* fresh ones past the RECEIPTS_AHEAD lowest cannot be mined
-         * before those are (nonces are mined in order): not asked */
-        int fresh = f->attempted && !f->mined && !stale(p, f, t);
-        f->rq_n =
-            f->attempted && !f->ready && (!fresh || ahead++ < RECEIPTS_AHEAD)
-                ? f->nhashes
-                : 0;
+        f->rq_n = f->attempted && !f->ready &&
+                          (f->mined || f->nonce < used || stale(p, f, t))
+                      ? f->nhashes
+                      : 0;
         total += f->rq_n;
     }
     if (!total)
@@ -1096,9 +1104,9 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
  * receipt moved from rq to s->r); 0 when it is mined but not deep enough,
  * or is to be looked at again next round; -1 when none of its hashes has
  * a receipt. A flight whose receipts were not asked for this round (fresh
- * ones above the RECEIPTS_AHEAD lowest) is looked at again next round: the
- * answers say nothing about it, though the count read this round may show
- * its nonce used (it may also have become stale since receipts_fetch). */
+ * ones whose nonce the count did not show used) is looked at again next
+ * round: the answers say nothing about it (it may also have become stale
+ * since receipts_fetch). */
 static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
                           struct settle *s)
 {

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Which receipts haechid asks for. A receipt the node does not have yet
+# costs it a call all the same (and a provider a request): of the
+# transactions just sent, a round asks only for those whose nonce the
+# chain's transaction count (at "latest", read first) shows used, however
+# many of them a block took. Before, every round asked for the 8 lowest,
+# and the rest waited for the next block (or batch_wait_ms).
+#
+# haechid starts with all the mints queued, and sends them as fast as it
+# can:
+#
+# 1. a block every 100 ms that holds two of haechid's transactions
+#    (anvil --block-time 0.1 --gas-limit 5500000: haechid makes a
+#    transaction at most half a block), 920 mints queued in a ledger of
+#    their own (bench_pipeline_seed), 46 a transaction: the receipts asked
+#    for (anvil's log) are at most 1.5 a transaction (2.75 before);
+#    balanceOf (cast) adds up.
+# 2. no mining but evm_mine (automine and interval off); the mints accepted while the node could not be reached
+#    (haechid's first run points at a closed port), one a transaction:
+#    16 transactions wait in the pool, then one block takes
+#    them all (evm_mine) and no other block comes: all 16 mints are
+#    confirmed within 600 ms of it (before, the 8 above the first 8 waited
+#    for the next block, or batch_wait_ms: 20 s here).
+#    Every mint "confirmed", ownerOf (cast) its creator.
+# Both: the ledger verifies, no sanitizer report.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+HC_ROOT=$(cd "$here/../.." && pwd)
+source "$here/lib/anvil.bash"
+source "$here/lib/haechid.bash"
+: "${CAST:?path of cast}"
+
+hd_init
+trap 'hd_cleanup; anvil_stop' EXIT
+hd_chain --gas-limit 5500000 --block-time 0.1
+alog=$T/anvil/anvil.log
+
+# queue works FROM to FROM + N - 1 with the node out of reach:
+# queue_offline FROM N
+queue_offline() {
+    ids=() files=() owners=()
+    hd_start_chain HAECHI_RPC=http://127.0.0.1:1 HAECHI_BATCH_SIZE=1
+    for ((i = $1; i < $1 + $2; i++)); do hd_post_work "$i" "${CREATORS[i % 4]}"; done
+    hd_stop
+}
+
+# --- 1. two transactions a block: 920 mints queued in a ledger of their
+# own (bench_pipeline_seed, as the API would have stored them)
+main_ledger=$HD_LEDGER
+HD_LEDGER=$T/seeded
+seeded=$("$HC_BUILD_DIR/bench_pipeline_seed" --ledger "$HD_LEDGER" --count 920 \
+    --run-nonce "receipt-calls-$$-$RANDOM") || bad "bench_pipeline_seed failed"
+read -r -a seed_creators <<<"${seeded#creators }"
+mark=$(wc -l <"$alog")
+hd_start_chain HAECHI_BATCH_SIZE=100 HAECHI_MAX_INFLIGHT=32
+res=$("$HC_BUILD_DIR/bench_pipeline_seed" --wait --ledger "$HD_LEDGER" --count 920 --timeout 120) || true
+if [[ " $res " == *" confirmed=920 "* ]]; then ok; else bad "not all confirmed: $res"; fi
+txs=$(sed -n 's/.* txs=\([0-9]*\).*/\1/p' <<<"$res")
+asked=$(sed -n "$((mark + 1)),\$p" "$alog" | grep -c '^eth_getTransactionReceipt$' || true)
+blocks=$(awk -v a="$(sed -n "1,${mark}p" "$alog" | grep -c '^ *Block Number:')" \
+    '/^ *Block Number:/ { n++ } END { print n - a }' "$alog")
+echo "interval mining: $asked receipts asked for ${txs:-?} transactions in $blocks blocks"
+if [ "${txs:-0}" -ge 10 ] && [ "$asked" -ge "$txs" ] && [ $((asked * 2)) -le $((txs * 3)) ]; then ok; else
+    bad "$asked receipts asked for ${txs:-?} transactions (want at most 1.5 a transaction)"
+fi
+eq "tokens on chain" "$(hd_balances "${seed_creators[@]}")" 920
+hd_stop
+hd_verify
+HD_LEDGER=$main_ledger
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setIntervalMining 0 >/dev/null
+
+# --- 2. one block with all of them
+queue_offline 100 16
+hd_automine_off
+hd_start_chain HAECHI_BATCH_SIZE=1 HAECHI_MAX_INFLIGHT=32 HAECHI_BATCH_WAIT_MS=20000
+pending() {
+    local s
+    s=$("$CAST" rpc --rpc-url "$ANVIL_RPC" txpool_status | tr -d ' \n')
+    [[ $s == *'"pending":"0x10"'* ]]
+}
+hd_wait_for 30 pending || bad "16 transactions not in the pool: $(tail -n 3 "$HD_LOG")"
+before=$("$CAST" block-number --rpc-url "$ANVIL_RPC")
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
+t0=$EPOCHREALTIME
+until [ "$(hd_metric haechi_mints_confirmed_total)" = 16 ]; do
+    awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a > 5) }' && break
+    sleep 0.02
+done
+took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }')
+echo "one block: all 16 confirmed $took ms after it"
+if [ "$took" -le 600 ]; then ok; else bad "16 mints in one block confirmed after $took ms"; fi
+eq "blocks mined" "$("$CAST" block-number --rpc-url "$ANVIL_RPC")" $((before + 1))
+hd_all_state "in one block: confirmed" confirmed "${ids[@]}"
+hd_owners_ok
+hd_stop
+hd_verify
+hd_done
