@@ -25,8 +25,14 @@
 #define PAUSE_MIN_MS 5
 /* a transaction this long without a receipt (or replace_after, if shorter)
  * has the chain's transaction count looked at */
-#define STALE_MS     1000
-#define FEE_CACHE_MS 2000
+#define STALE_MS 1000
+/* receipts asked for per round of transactions just sent, lowest nonces
+ * first (the others are asked for once these are mined): one more than
+ * the last round found, at least RECEIPTS_AHEAD_MIN; doubled, up to
+ * RECEIPTS_AHEAD_MAX, and asked again at once, when it found them all */
+#define RECEIPTS_AHEAD_MIN 2
+#define RECEIPTS_AHEAD_MAX 64
+#define FEE_CACHE_MS       2000
 /* receipts that come within SETTLE_WAIT_MS of the first are settled in one
  * commit, up to SETTLE_MAX transactions (see settle_due) */
 #define SETTLE_WAIT_MS 30
@@ -74,6 +80,7 @@ typedef struct flight {
     uint64_t taken_ms;  /* and when */
     hc_address signer;  /* of another key's flight (p->ofl) */
     size_t rq_at, rq_n; /* this round's receipts: rq_n from rq_at */
+    int rq_fresh;       /* asked for this round as one just sent */
 } flight;
 
 enum hold_reason {
@@ -164,6 +171,9 @@ struct hc_pipeline {
     _Atomic uint64_t head_seen; /* head, for other threads */
     uint64_t rq_head;           /* the head when receipts were last asked for */
     uint64_t rq_ms;             /* and when */
+    size_t rq_ahead;   /* receipts of those just sent to ask for per round */
+    size_t rq_unasked; /* of those just sent, not asked for this round */
+    int rq_more;       /* the last round found all it asked: ask again now */
 };
 
 /* The chain head is h: for the worker, and for other threads
@@ -982,7 +992,7 @@ static int queued_any(hc_pipeline *p);
 
 /* The receipts a round asks for, in one batched request: every hash of
  * every flight the sender is done with, newest first (of those just sent,
- * those whose nonce the chain's count shows used). */
+ * the p->rq_ahead lowest nonces). */
 struct receipts {
     uint8_t (*hashes)[32];
     hc_receipt *r;
@@ -1049,48 +1059,47 @@ static int stale(const hc_pipeline *p, const flight *f, uint64_t t)
     return !f->mined && (t < f->sent_ms || t - f->sent_ms >= after);
 }
 
-/* Fetches them: when the head moved since the last time, else every
- * wait_ms. Returns 0 if nothing is to be followed this round. The chain's
- * transaction count at "latest" is read first: a nonce it shows used has
- * its receipt in what follows, if it is ours. Of the flights just sent,
- * only those are asked for: a receipt the node does not have yet costs it
- * a call all the same (and a provider a request), and one count says how
- * many of ours a block took, one or hundreds. The others (mined but not
- * deep enough yet, or stale: replaced, taken, dropped by a reorg) are
- * asked for every time. */
+/* Fetches them: when the head moved since the last time, or the last
+ * round found all it asked for, else every wait_ms. Returns 0 if nothing
+ * is to be followed this round. The chain's transaction count, when a
+ * flight is stale, is read before the receipts: a nonce it shows used has
+ * its receipt in what follows, if it is ours. */
 static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
 {
-    size_t total = 0;
-    int any = 0, old = 0, fresh = 0;
-    uint64_t t = now_ms(), used = 0;
+    size_t total = 0, ahead = 0;
+    int any = 0, old = 0;
+    uint64_t t = now_ms();
     for (size_t i = 0; i < p->nfl; i++) {
-        const flight *f = p->fl[i];
-        if (!f->attempted || f->ready)
-            continue;
-        any = 1;
-        if (stale(p, f, t))
-            old = 1;
-        else if (!f->mined)
-            fresh = 1;
+        int followed = p->fl[i]->attempted && !p->fl[i]->ready;
+        any |= followed;
+        old |= followed && stale(p, p->fl[i], t);
+        p->fl[i]->rq_fresh = 0;
     }
-    if (!any ||
-        (p->head == p->rq_head && t >= p->rq_ms && t - p->rq_ms < p->o.wait_ms))
+    if (!any || (!p->rq_more && p->head == p->rq_head && t >= p->rq_ms &&
+                 t - p->rq_ms < p->o.wait_ms))
         return 0;
     if (old && !p->have_latest && read_latest(p))
         return 0;
-    if (p->have_latest)
-        used = p->latest;
-    else if (fresh && tx_count(p, "latest", &used))
-        return 0; /* transport: next round */
+    p->rq_more = 0;
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         f->rq_at = total;
-        f->rq_n = f->attempted && !f->ready &&
-                          (f->mined || f->nonce < used || stale(p, f, t))
-                      ? f->nhashes
-                      : 0;
+        f->rq_n = 0;
+        if (!f->attempted || f->ready)
+            continue;
+        /* of those just sent, the p->rq_ahead lowest: the others cannot
+         * be mined before these are (nonces are mined in order), and a
+         * receipt that is not there yet costs the node a call (and a
+         * provider a request) all the same */
+        if (!f->mined && !stale(p, f, t)) {
+            if (ahead++ >= p->rq_ahead)
+                continue;
+            f->rq_fresh = 1;
+        }
+        f->rq_n = f->nhashes;
         total += f->rq_n;
     }
+    p->rq_unasked = ahead > p->rq_ahead ? ahead - p->rq_ahead : 0;
     if (!total)
         return 1;
     if (receipts_ask(p, p->fl, p->nfl, total, rq))
@@ -1104,9 +1113,9 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
  * receipt moved from rq to s->r); 0 when it is mined but not deep enough,
  * or is to be looked at again next round; -1 when none of its hashes has
  * a receipt. A flight whose receipts were not asked for this round (fresh
- * ones whose nonce the count did not show used) is looked at again next
- * round: the answers say nothing about it (it may also have become stale
- * since receipts_fetch). */
+ * ones above the p->rq_ahead lowest) is looked at again next round: the
+ * answers say nothing about it, though the count read this round may show
+ * its nonce used (it may also have become stale since receipts_fetch). */
 static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
                           struct settle *s)
 {
@@ -1513,18 +1522,44 @@ static size_t settle_ready(hc_pipeline *p)
     return n;
 }
 
+/* How many receipts of those just sent the next round asks for, from
+ * what this one found of the `asked`: one more than it found (a chain
+ * that mines one of ours per block, like anvil's automine, wastes one
+ * call a round), or, when it found them all and more are waiting, twice
+ * as many at once (a block with many of ours). */
+static void receipts_ahead(hc_pipeline *p, size_t asked, size_t found)
+{
+    if (!asked)
+        return;
+    size_t a = found + 1;
+    if (found == asked && p->rq_unasked) {
+        a = 2 * p->rq_ahead;
+        p->rq_more = 1;
+    }
+    p->rq_ahead = a < RECEIPTS_AHEAD_MIN   ? RECEIPTS_AHEAD_MIN
+                  : a > RECEIPTS_AHEAD_MAX ? RECEIPTS_AHEAD_MAX
+                                           : a;
+}
+
 /* Follows every flight: those ready to settle are added to *ps (the caller
  * commits them, now or in a later round: settle_due), those whose nonce
- * was taken are dropped. Returns how many were dropped. */
+ * was taken are dropped. Returns how many were dropped, plus 1 if the
+ * receipts are to be asked for again at once. */
 static size_t follow_all(hc_pipeline *p, struct settling *ps)
 {
     struct receipts rq = {0};
     if (!receipts_fetch(p, &rq))
         return 0;
-    size_t before = p->nfl;
+    size_t before = p->nfl, asked = 0, found = 0;
     for (size_t i = 0; i < p->nfl; i++) {
         ps->s[ps->n] = (struct settle){0};
-        int r = follow(p, p->fl[i], &rq, &ps->s[ps->n]);
+        flight *f = p->fl[i];
+        int fresh = f->rq_fresh;
+        int r = follow(p, f, &rq, &ps->s[ps->n]);
+        if (fresh && r != 2) {
+            asked++;
+            found += f->mined;
+        }
         if (r == 1) {
             if (!ps->n)
                 p->ready_ms = now_ms();
@@ -1535,7 +1570,8 @@ static size_t follow_all(hc_pipeline *p, struct settling *ps)
         }
     }
     receipts_free(&rq);
-    return before - p->nfl;
+    receipts_ahead(p, asked, found);
+    return before - p->nfl + (size_t)p->rq_more;
 }
 
 /* ---- new batches */
@@ -2493,6 +2529,7 @@ hc_err hc_pipeline_start(hc_pipeline **out, hc_ledger *l, hc_rpc *rpc,
     if (!p->o.wait_ms)
         p->o.wait_ms = 200;
     p->pause_ms = PAUSE_MIN_MS;
+    p->rq_ahead = RECEIPTS_AHEAD_MIN;
     if (!p->o.confirmations)
         p->o.confirmations = 1;
     if (!p->o.max_inflight)
