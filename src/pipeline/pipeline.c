@@ -174,6 +174,7 @@ struct hc_pipeline {
     size_t rq_ahead;   /* receipts of those just sent to ask for per round */
     size_t rq_unasked; /* of those just sent, not asked for this round */
     int rq_more;       /* the last round found all it asked: ask again now */
+    int rq_learn;      /* this round's answers set rq_ahead (see follow_all) */
 };
 
 /* The chain head is h: for the worker, and for other threads
@@ -1078,9 +1079,15 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
     if (!any || (!p->rq_more && p->head == p->rq_head && t >= p->rq_ms &&
                  t - p->rq_ms < p->o.wait_ms))
         return 0;
+    /* what a round finds after a new block (or the round after one that
+     * found all it asked) sets how many the next asks for; a look every
+     * wait_ms without a new block sets it only if it finds something (on
+     * a chain slower than wait_ms it finds nothing, which says nothing of
+     * how many of ours the next block will take) */
+    p->rq_learn = p->head != p->rq_head || p->rq_more;
+    p->rq_more = 0;
     if (old && !p->have_latest && read_latest(p))
         return 0;
-    p->rq_more = 0;
     for (size_t i = 0; i < p->nfl; i++) {
         flight *f = p->fl[i];
         f->rq_at = total;
@@ -1526,10 +1533,11 @@ static size_t settle_ready(hc_pipeline *p)
  * what this one found of the `asked`: one more than it found (a chain
  * that mines one of ours per block, like anvil's automine, wastes one
  * call a round), or, when it found them all and more are waiting, twice
- * as many at once (a block with many of ours). */
+ * as many at once (a block with many of ours). Unchanged by a round that
+ * found nothing without a new block (p->rq_learn). */
 static void receipts_ahead(hc_pipeline *p, size_t asked, size_t found)
 {
-    if (!asked)
+    if (!asked || (!found && !p->rq_learn))
         return;
     size_t a = found + 1;
     if (found == asked && p->rq_unasked) {

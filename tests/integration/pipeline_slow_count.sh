@@ -4,16 +4,17 @@
 # through the fault-injecting proxy, which holds every request asking for
 # eth_getTransactionCount for 2 s (`--slow`) and injects nothing else. A
 # round reads the count (when a transaction is a second old, "stale") and
-# then asks for the receipts of the stale transactions and of the 8 lowest
-# fresh ones (those above wait for them); which ones is decided before the
-# count is read. Mints go out one per transaction:
+# then asks for the receipts of the stale transactions and of the lowest
+# few fresh ones (those above wait for them; see pipeline_receipt_calls.sh);
+# which ones is decided before the count is read. Mints go out one per
+# transaction:
 #   1. with max_inflight 40, 40 mints are sent and wait in anvil's pool; 24
 #      more are posted and stay queued (no room);
 #   2. haechid restarts with max_inflight 64: the 40 are resumed (stale),
 #      the 24 sent in one round; right after, one block mines all 64. The
 #      next round reads the count (2 s, it shows all 64 used) and asks for
-#      the 40 receipts and 8 of the 24; the other 16 are a second old by the
-#      time the answers are looked at.
+#      the 40 receipts and a few of the 24; the others are a second old by
+#      the time the answers are looked at.
 # A transaction whose receipt was not asked for this round must not be
 # judged by this round's answers (its nonce used, no receipt for it):
 # haechid did, released those 16 as "nonce taken" and minted them again,
