@@ -171,10 +171,8 @@ struct hc_pipeline {
     _Atomic uint64_t head_seen; /* head, for other threads */
     uint64_t rq_head;           /* the head when receipts were last asked for */
     uint64_t rq_ms;             /* and when */
-    size_t rq_ahead;   /* receipts of those just sent to ask for per round */
-    size_t rq_unasked; /* of those just sent, not asked for this round */
-    int rq_more;       /* the last round found all it asked: ask again now */
-    int rq_learn;      /* this round's answers set rq_ahead (see follow_all) */
+    size_t rq_ahead; /* receipts of those just sent to ask for per round */
+    int rq_more;     /* the last round found all it asked: ask again now */
 };
 
 /* The chain head is h: for the worker, and for other threads
@@ -999,6 +997,8 @@ struct receipts {
     hc_receipt *r;
     hc_err *errs;
     size_t n;
+    size_t unasked; /* of those just sent, not asked for */
+    int learn;      /* the answers set p->rq_ahead (see receipts_ahead) */
 };
 
 static void receipts_free(struct receipts *rq)
@@ -1084,7 +1084,7 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
      * wait_ms without a new block sets it only if it finds something (on
      * a chain slower than wait_ms it finds nothing, which says nothing of
      * how many of ours the next block will take) */
-    p->rq_learn = p->head != p->rq_head || p->rq_more;
+    rq->learn = p->head != p->rq_head || p->rq_more;
     p->rq_more = 0;
     if (old && !p->have_latest && read_latest(p))
         return 0;
@@ -1106,7 +1106,7 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
         f->rq_n = f->nhashes;
         total += f->rq_n;
     }
-    p->rq_unasked = ahead > p->rq_ahead ? ahead - p->rq_ahead : 0;
+    rq->unasked = ahead > p->rq_ahead ? ahead - p->rq_ahead : 0;
     if (!total)
         return 1;
     if (receipts_ask(p, p->fl, p->nfl, total, rq))
@@ -1534,13 +1534,14 @@ static size_t settle_ready(hc_pipeline *p)
  * that mines one of ours per block, like anvil's automine, wastes one
  * call a round), or, when it found them all and more are waiting, twice
  * as many at once (a block with many of ours). Unchanged by a round that
- * found nothing without a new block (p->rq_learn). */
-static void receipts_ahead(hc_pipeline *p, size_t asked, size_t found)
+ * found nothing without a new block (rq->learn). */
+static void receipts_ahead(hc_pipeline *p, const struct receipts *rq,
+                           size_t asked, size_t found)
 {
-    if (!asked || (!found && !p->rq_learn))
+    if (!asked || (!found && !rq->learn))
         return;
     size_t a = found + 1;
-    if (found == asked && p->rq_unasked) {
+    if (found == asked && rq->unasked) {
         a = 2 * p->rq_ahead;
         p->rq_more = 1;
     }
@@ -1577,8 +1578,8 @@ static size_t follow_all(hc_pipeline *p, struct settling *ps)
             flight_remove(p, i--);
         }
     }
+    receipts_ahead(p, &rq, asked, found);
     receipts_free(&rq);
-    receipts_ahead(p, asked, found);
     return before - p->nfl + (size_t)p->rq_more;
 }
 
