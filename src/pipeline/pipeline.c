@@ -72,6 +72,9 @@ typedef struct flight {
     int mined;      /* a receipt was seen (not yet deep enough) */
     int ready;      /* deep enough: in p->ready, to be settled */
     uint64_t block; /* its block */
+    /* mined: its receipts are asked for again once the head reaches this
+     * (its depth doubled, or the confirmations: see recheck_at) */
+    uint64_t check_at;
     /* the head when it was built: it is in no block at or below (0 when
      * resumed: not known) */
     uint64_t sent_head;
@@ -1103,6 +1106,8 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
                 continue;
             f->rq_fresh = 1;
         }
+        if (f->mined && p->head < f->check_at)
+            continue; /* mined, not deep enough, looked at not long ago */
         f->rq_n = f->nhashes;
         total += f->rq_n;
     }
@@ -1114,6 +1119,21 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
     p->rq_head = p->head;
     p->rq_ms = t;
     return 1;
+}
+
+/* When a flight mined in block b, not deep enough at the head, is to be
+ * looked at again: once its depth (head - b + 1) has doubled, and at the
+ * confirmations. A receipt asked for every block until it is deep costs
+ * the node (a provider: a request, and a receipt of a 100-mint batch is
+ * 127 KB) `confirmations` calls; this, about log2 of them, and a
+ * reorganisation that takes the block out is still seen within as many
+ * blocks as it was deep (shallow ones, the common kind, at once). */
+static uint64_t recheck_at(const hc_pipeline *p, uint64_t b)
+{
+    uint64_t depth = p->head >= b ? p->head - b + 1 : 1;
+    uint64_t want =
+        depth < p->o.confirmations / 2 ? 2 * depth : p->o.confirmations;
+    return b + want - 1;
 }
 
 /* The receipts of one flight: 1 with *s filled when it can be settled (the
@@ -1147,6 +1167,7 @@ static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
             head_is(p, s->r.block_number);
         if (p->head + 1 < s->r.block_number + p->o.confirmations) {
             hc_receipt_free(&s->r);
+            f->check_at = recheck_at(p, f->block);
             return 0; /* not deep enough yet */
         }
         s->f = f;

@@ -18,7 +18,13 @@
 #    confirmed; the receipts asked for (anvil's log) at most 4 a
 #    transaction (a bound for gross waste only: about 2 here, 2.75
 #    before); balanceOf (cast) adds up.
-# 2. no mining but evm_mine (interval mining off): the mints accepted
+# 2. the same chain, 16 confirmations: 200 mints queued (seeded), 20 a
+#    transaction. A transaction mined, not yet 16 deep, has its receipt
+#    asked for again when its depth has doubled (2, 4, 8, then 16), not
+#    at every round: at most 7 receipt calls a transaction (5.4 here;
+#    10.2 before, when each was asked for in every round with a new block
+#    until deep). All confirmed, balanceOf adds up.
+# 3. no mining but evm_mine (interval mining off): the mints accepted
 #    while the node could not be reached (haechid's first run points at a
 #    closed port), one a transaction; 16 transactions wait in the pool,
 #    then one block takes them all (evm_mine, less than 900 ms after the
@@ -27,7 +33,7 @@
 #    the 8 above the first 8 waited for the next block, or batch_wait_ms:
 #    20 s here).
 #    Every mint "confirmed", ownerOf (cast) its creator.
-# Both: the ledger verifies, no sanitizer report.
+# All: the ledger verifies, no sanitizer report.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 HC_ROOT=$(cd "$here/../.." && pwd)
@@ -71,10 +77,30 @@ fi
 eq "tokens on chain" "$(hd_balances "${seed_creators[@]}")" 920
 hd_stop
 hd_verify
+
+# --- 2. 16 confirmations: a mined transaction is looked at again as its
+# depth doubles
+HD_LEDGER=$T/seeded16
+seeded=$("$HC_BUILD_DIR/bench_pipeline_seed" --ledger "$HD_LEDGER" --count 200 \
+    --run-nonce "receipt-calls-16-$$-$RANDOM") || bad "bench_pipeline_seed failed"
+read -r -a seed_creators <<<"${seeded#creators }"
+mark=$(wc -l <"$alog")
+hd_start_chain HAECHI_BATCH_SIZE=20 HAECHI_MAX_INFLIGHT=32 HAECHI_CONFIRMATIONS=16
+res=$("$HC_BUILD_DIR/bench_pipeline_seed" --wait --ledger "$HD_LEDGER" --count 200 --timeout 120) || true
+if [[ " $res " == *" confirmed=200 "* ]]; then ok; else bad "not all confirmed: $res"; fi
+txs=$(sed -n 's/.* txs=\([0-9]*\).*/\1/p' <<<"$res")
+asked=$(sed -n "$((mark + 1)),\$p" "$alog" | grep -c '^eth_getTransactionReceipt$' || true)
+echo "16 confirmations: $asked receipts asked for ${txs:-?} transactions"
+if [ "${txs:-0}" -ge 10 ] && [ "$asked" -ge "$txs" ] && [ "$asked" -le $((txs * 7)) ]; then ok; else
+    bad "$asked receipts asked for ${txs:-?} transactions (want at most 7 a transaction)"
+fi
+eq "tokens on chain" "$(hd_balances "${seed_creators[@]}")" 200
+hd_stop
+hd_verify
 HD_LEDGER=$main_ledger
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setIntervalMining 0 >/dev/null
 
-# --- 2. one block with all of them
+# --- 3. one block with all of them
 queue_offline 100 16
 hd_automine_off
 hd_start_chain HAECHI_BATCH_SIZE=1 HAECHI_MAX_INFLIGHT=32 HAECHI_BATCH_WAIT_MS=20000
