@@ -1,7 +1,7 @@
 # Shared by integration tests: start a private anvil on a free loopback port
 # and stop it by its PID. Source it, then:
 #   anvil_start DIR [ARGS…]  sets ANVIL_PID, ANVIL_RPC (http://127.0.0.1:PORT)
-#   anvil_stop
+#   anvil_stop               SIGTERM, then SIGKILL if it is still there 5 s later
 # ARGS, if any, are passed on to anvil after the defaults (e.g. --no-mining
 # for a node that keeps transactions pending until evm_mine).
 # anvil runs with --prune-history and --hardfork cancun (it slows down with
@@ -41,6 +41,16 @@ anvil_start() {
 anvil_stop() {
     if [ -n "${ANVIL_PID:-}" ]; then
         kill "$ANVIL_PID" 2>/dev/null || true
+        # a hung anvil does not end on SIGTERM (seen once with 1.7.1: every
+        # thread waiting on a lock, no call answered); after 5 s, SIGKILL
+        for _ in $(seq 1 250); do
+            kill -0 "$ANVIL_PID" 2>/dev/null || break
+            sleep 0.02
+        done
+        if kill -0 "$ANVIL_PID" 2>/dev/null; then
+            echo "anvil did not stop on SIGTERM in 5 s: killed" >&2
+            kill -KILL "$ANVIL_PID" 2>/dev/null || true
+        fi
         wait "$ANVIL_PID" 2>/dev/null || true
         ANVIL_PID=""
     fi
