@@ -6,7 +6,8 @@
  *       [--p-drop P] [--p-error P] [--p-http500 P] [--p-truncate P]
  *       [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]
  *       [--strip-receipt-field NAME] [--max-body METHOD:BYTES]
- *       [--port-file PATH] [--log]
+ *       [--strip-block-field NAME] [--no-method METHOD]…
+ *       [--refuse-typed-tx] [--port-file PATH] [--log]
  *
  * Listens on 127.0.0.1:N (0, the default: any free port), prints the port as
  * one line on stdout and, if asked, writes it to PATH (through a temporary
@@ -15,7 +16,8 @@
  *
  *   rpc_faultproxy: seed=S requests=N delayed=N dropped=N dropped_after=N
  *       errors=N http500=N truncated=N txs_dropped=N upstream_failures=N
- *       lagged=N stripped=N too_large=N
+ *       lagged=N stripped=N too_large=N blocks_stripped=N
+ *       no_method=N typed_refused=N
  *
  * (one line; dropped counts both kinds of drop, dropped_after those of them
  * that were forwarded first; txs_dropped counts transactions anvil really
@@ -66,6 +68,21 @@
  * too large", unforwarded (counted in too_large): a provider that limits
  * what one call may carry.
  *
+ * A node from before London (EIP-1559), or one that leaves its fee methods
+ * out, for the fees' fallbacks; each of these applies to requests alone,
+ * not in a batch, and is outside the seeded faults:
+ *   --strip-block-field NAME removes the member NAME from the block that
+ *       eth_getBlockByNumber or eth_getBlockByHash answers (counted in
+ *       blocks_stripped): --strip-block-field baseFeePerGas, a block with
+ *       no base fee;
+ *   --no-method METHOD (up to 8 times) answers a request for METHOD with
+ *       the JSON-RPC error -32601 "the method METHOD does not exist/is not
+ *       available", unforwarded (counted in no_method);
+ *   --refuse-typed-tx answers eth_sendRawTransaction of a typed transaction
+ *       (EIP-2718: its first byte below 0x80; a legacy one is an RLP list,
+ *       0xc0 and up) with the JSON-RPC error -32000 "transaction type not
+ *       supported", unforwarded (counted in typed_refused).
+ *
  * The faults of the n-th faultable request depend only on the seed and n (a
  * splitmix64 stream), so a client making the same calls one at a time sees
  * the same faults for the same seed. Without --seed the seed is chosen from
@@ -80,6 +97,7 @@
  * Exit status: 0 after a signal, 1 on a usage error, 2 if it cannot listen.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -123,6 +141,10 @@ static struct {
     const char *strip_field; /* --strip-receipt-field */
     char big_method[64];     /* --max-body: requests calling it over */
     size_t big_bytes;        /* big_bytes are refused */
+    const char *strip_block; /* --strip-block-field */
+    const char *no_method[8];
+    size_t n_no_method;
+    int refuse_typed; /* --refuse-typed-tx */
 } opt;
 
 static struct sockaddr_in up_addr;
@@ -132,7 +154,8 @@ static char up_path[1024];
 static atomic_int stopping;
 static atomic_ullong n_requests, n_delayed, n_dropped, n_dropped_after,
     n_errors, n_http500, n_truncated, n_txs_dropped, n_upstream_failures,
-    n_lagged, n_stripped, n_too_large;
+    n_lagged, n_stripped, n_too_large, n_blocks_stripped, n_no_method,
+    n_typed_refused;
 static atomic_ullong n_faultable; /* index of the next faultable request */
 
 /* Connections, so that a stop can shut every socket down. A socket is closed
@@ -904,6 +927,43 @@ static int rewrite_receipts(const char *body, size_t len,
     return rc;
 }
 
+/* Is raw ("0x…", a signed transaction) a typed one (EIP-2718)? Its first
+ * byte is the type, below 0x80; a legacy one is an RLP list (0xc0 and up). */
+static int is_typed_tx(const char *raw)
+{
+    if (strncmp(raw, "0x", 2) || !isxdigit((unsigned char)raw[2]) ||
+        !isxdigit((unsigned char)raw[3]))
+        return 0;
+    char b[3] = {raw[2], raw[3], 0};
+    return strtoul(b, NULL, 16) < 0x80;
+}
+
+/* Removes the member name from the object that is the answer's result.
+ * Returns 1 if it did, 0 if there was none, -1 if the new answer could not
+ * be built (a is then unchanged). */
+static int strip_member(struct upstream_answer *a, const char *name)
+{
+    cJSON *ans = cJSON_ParseWithLength(a->body.p, a->body.len);
+    cJSON *res = cJSON_GetObjectItemCaseSensitive(ans, "result");
+    int rc = 0;
+    if (cJSON_IsObject(res) && cJSON_GetObjectItemCaseSensitive(res, name)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(res, name);
+        char *out = cJSON_PrintUnformatted(ans);
+        struct buf nb = {0};
+        if (!out || buf_append(&nb, out, strlen(out))) {
+            buf_free(&nb);
+            rc = -1;
+        } else {
+            buf_free(&a->body);
+            a->body = nb;
+            rc = 1;
+        }
+        free(out);
+    }
+    cJSON_Delete(ans);
+    return rc;
+}
+
 /* Answers the request whose id is id_json (JSON text; NULL: null) with a
  * JSON-RPC error; 0 if it was sent. */
 static int send_error(struct conn *c, const char *id_json, int code,
@@ -931,7 +991,7 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
     atomic_fetch_add(&n_requests, 1);
     char method[64] = "";
     char *id_json = NULL;
-    int faultable = 0;
+    int faultable = 0, typed = 0;
     cJSON *j = cJSON_ParseWithLength(body, len);
     unsigned slow = opt.slow_ms && calls(j, opt.slow_method) ? opt.slow_ms : 0;
     if (cJSON_IsObject(j)) {
@@ -943,6 +1003,10 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
         }
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
         id_json = id ? cJSON_PrintUnformatted(id) : NULL;
+        const cJSON *raw = cJSON_GetArrayItem(
+            cJSON_GetObjectItemCaseSensitive(j, "params"), 0);
+        typed = !strcmp(method, "eth_sendRawTransaction") &&
+                cJSON_IsString(raw) && is_typed_tx(raw->valuestring);
     }
     cJSON_Delete(j);
 
@@ -967,6 +1031,22 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
         atomic_fetch_add(&n_too_large, 1);
         ok = send_error(c, id_json, -32600, "request too large", keep) == 0;
         f = F_NONE;
+        goto done;
+    }
+    for (size_t k = 0; id_json && k < opt.n_no_method; k++) {
+        if (strcmp(method, opt.no_method[k]))
+            continue;
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "the method %s does not exist/is not available", method);
+        atomic_fetch_add(&n_no_method, 1);
+        ok = send_error(c, id_json, -32601, msg, keep) == 0;
+        goto done;
+    }
+    if (opt.refuse_typed && typed && id_json) {
+        atomic_fetch_add(&n_typed_refused, 1);
+        ok = send_error(c, id_json, -32000, "transaction type not supported",
+                        keep) == 0;
         goto done;
     }
     switch (f) {
@@ -1006,6 +1086,15 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
             if ((opt.lag_ms || opt.strip_field) &&
                 rewrite_receipts(body, len, &a) && opt.log)
                 logf_("#%" PRIu64 " %s: could not rewrite receipts", n, method);
+            if (opt.strip_block && (!strcmp(method, "eth_getBlockByNumber") ||
+                                    !strcmp(method, "eth_getBlockByHash"))) {
+                int r = strip_member(&a, opt.strip_block);
+                if (r > 0)
+                    atomic_fetch_add(&n_blocks_stripped, 1);
+                else if (r < 0 && opt.log)
+                    logf_("#%" PRIu64 " %s: could not rewrite the block", n,
+                          method);
+            }
             ok = send_answer(c->cfd, a.status, a.reason, a.content_type,
                              a.body.p, a.body.len, a.body.len, !keep) == 0;
         }
@@ -1178,7 +1267,8 @@ static void usage(void)
             "         [--p-error P] [--p-http500 P] [--p-truncate P]\n"
             "         [--p-drop-tx P] [--slow METHOD:MS] [--lag-receipts MS]\n"
             "         [--strip-receipt-field NAME] [--max-body METHOD:BYTES]\n"
-            "         [--port-file PATH] [--log]\n");
+            "         [--strip-block-field NAME] [--no-method METHOD]...\n"
+            "         [--refuse-typed-tx] [--port-file PATH] [--log]\n");
     exit(1);
 }
 
@@ -1256,6 +1346,10 @@ static void parse_args(int argc, char **argv)
             opt.log = 1;
             continue;
         }
+        if (strcmp(a, "--refuse-typed-tx") == 0) {
+            opt.refuse_typed = 1;
+            continue;
+        }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || i + 1 >= argc)
             usage();
         const char *v = argv[++i];
@@ -1310,6 +1404,15 @@ static void parse_args(int argc, char **argv)
             if (!*v)
                 usage();
             opt.strip_field = v;
+        } else if (strcmp(a, "--strip-block-field") == 0) {
+            if (!*v)
+                usage();
+            opt.strip_block = v;
+        } else if (strcmp(a, "--no-method") == 0) {
+            if (!*v || strlen(v) >= 64 ||
+                opt.n_no_method >= sizeof opt.no_method / sizeof *opt.no_method)
+                usage();
+            opt.no_method[opt.n_no_method++] = v;
         } else if (strcmp(a, "--port-file") == 0) {
             opt.port_file = v;
         } else {
@@ -1412,12 +1515,15 @@ int main(int argc, char **argv)
             "rpc_faultproxy: seed=%" PRIu64 " requests=%llu delayed=%llu "
             "dropped=%llu dropped_after=%llu errors=%llu http500=%llu "
             "truncated=%llu txs_dropped=%llu upstream_failures=%llu "
-            "lagged=%llu stripped=%llu too_large=%llu\n",
+            "lagged=%llu stripped=%llu too_large=%llu blocks_stripped=%llu "
+            "no_method=%llu typed_refused=%llu\n",
             opt.seed, atomic_load(&n_requests), atomic_load(&n_delayed),
             atomic_load(&n_dropped), atomic_load(&n_dropped_after),
             atomic_load(&n_errors), atomic_load(&n_http500),
             atomic_load(&n_truncated), atomic_load(&n_txs_dropped),
             atomic_load(&n_upstream_failures), atomic_load(&n_lagged),
-            atomic_load(&n_stripped), atomic_load(&n_too_large));
+            atomic_load(&n_stripped), atomic_load(&n_too_large),
+            atomic_load(&n_blocks_stripped), atomic_load(&n_no_method),
+            atomic_load(&n_typed_refused));
     return 0;
 }
