@@ -26,6 +26,9 @@
 /* a transaction this long without a receipt (or replace_after, if shorter)
  * has the chain's transaction count looked at */
 #define STALE_MS 1000
+/* A mined transaction not deep enough is looked at again at least this
+ * often, however slowly blocks come (see recheck_at) */
+#define RECHECK_MAX_MS 30000
 /* receipts asked for per round of transactions just sent, lowest nonces
  * first (the others are asked for once these are mined): one more than
  * the last round found, at least RECEIPTS_AHEAD_MIN; doubled, up to
@@ -73,8 +76,9 @@ typedef struct flight {
     int ready;      /* deep enough: in p->ready, to be settled */
     uint64_t block; /* its block */
     /* mined: its receipts are asked for again once the head reaches this
-     * (its depth doubled, or the confirmations: see recheck_at) */
-    uint64_t check_at;
+     * (its depth doubled, or the confirmations: see recheck_at), or
+     * RECHECK_MAX_MS after check_ms, or when the head goes back */
+    uint64_t check_at, check_ms;
     /* the head when it was built: it is in no block at or below (0 when
      * resumed: not known) */
     uint64_t sent_head;
@@ -970,9 +974,13 @@ static hc_err read_head(hc_pipeline *p, hc_rpc_status *st)
     uint64_t head;
     hc_err err = hc_rpc_block_number(p->rpc, &head, st);
     observe(p, "eth_blockNumber", st);
-    if (!err)
-        head_is(p, head);
-    return err;
+    if (err)
+        return err;
+    if (head < p->head) /* blocks taken off (or a node behind): look again */
+        for (size_t i = 0; i < p->nfl; i++)
+            p->fl[i]->check_at = 0;
+    head_is(p, head);
+    return HC_OK;
 }
 
 /* Reads the chain's transaction count at "latest" into p->latest, then the
@@ -1106,14 +1114,18 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
                 continue;
             f->rq_fresh = 1;
         }
-        if (f->mined && p->head < f->check_at)
+        if (f->mined && p->head < f->check_at && t >= f->check_ms &&
+            t - f->check_ms < RECHECK_MAX_MS)
             continue; /* mined, not deep enough, looked at not long ago */
         f->rq_n = f->nhashes;
         total += f->rq_n;
     }
     rq->unasked = ahead > p->rq_ahead ? ahead - p->rq_ahead : 0;
-    if (!total)
+    if (!total) { /* all mined, none due: as if asked */
+        p->rq_head = p->head;
+        p->rq_ms = t;
         return 1;
+    }
     if (receipts_ask(p, p->fl, p->nfl, total, rq))
         return 0; /* transport: next round */
     p->rq_head = p->head;
@@ -1123,16 +1135,17 @@ static int receipts_fetch(hc_pipeline *p, struct receipts *rq)
 
 /* When a flight mined in block b, not deep enough at the head, is to be
  * looked at again: once its depth (head - b + 1) has doubled, and at the
- * confirmations. A receipt asked for every block until it is deep costs
- * the node (a provider: a request, and a receipt of a 100-mint batch is
- * 127 KB) `confirmations` calls; this, about log2 of them, and a
- * reorganisation that takes the block out is still seen within as many
- * blocks as it was deep (shallow ones, the common kind, at once). */
+ * confirmations (also RECHECK_MAX_MS after this look, and when the head
+ * goes back: receipts_fetch, read_head). A receipt asked for every block
+ * until it is deep costs the node (a provider: a request, and a receipt of
+ * a 100-mint batch is 127 KB) `confirmations` calls; this, about log2 of
+ * them, and a reorganisation that takes the block out is still seen within
+ * as many blocks as it was deep (shallow ones, the common kind, at once). */
 static uint64_t recheck_at(const hc_pipeline *p, uint64_t b)
 {
     uint64_t depth = p->head >= b ? p->head - b + 1 : 1;
     uint64_t want =
-        depth < p->o.confirmations / 2 ? 2 * depth : p->o.confirmations;
+        2 * depth < p->o.confirmations ? 2 * depth : p->o.confirmations;
     return b + want - 1;
 }
 
@@ -1168,6 +1181,7 @@ static int follow_receipt(hc_pipeline *p, flight *f, struct receipts *rq,
         if (p->head + 1 < s->r.block_number + p->o.confirmations) {
             hc_receipt_free(&s->r);
             f->check_at = recheck_at(p, f->block);
+            f->check_ms = now_ms();
             return 0; /* not deep enough yet */
         }
         s->f = f;
@@ -2401,12 +2415,15 @@ static void follow_transfers(hc_pipeline *p)
     uint64_t upto = p->head + 1 - p->o.confirmations;
     /* not past a block that may hold a batch of ours not yet settled: its
      * tokens are not in the ledger yet, and a transfer of them would be
-     * skipped for good. Mined: the block before its own; not known to be
-     * (its receipt not asked for, or not given yet, though it may be
-     * mined): the head it was built at (0 if resumed, until it settles) */
+     * skipped for good. The head it was built at: none of its
+     * transactions is in a block at or below, whatever a reorganisation
+     * does above it (the block its receipt showed may have changed since
+     * it was last looked at: recheck_at). Resumed (0: not known): mined,
+     * the block before its own; else 0, until it settles. */
     for (size_t i = 0; i < p->nfl + p->nofl; i++) {
         const flight *f = i < p->nfl ? p->fl[i] : p->ofl[i - p->nfl];
-        uint64_t below = f->mined ? f->block - 1 : f->sent_head;
+        uint64_t below =
+            !f->sent_head && f->mined ? f->block - 1 : f->sent_head;
         if (f->n && below < upto)
             upto = below;
     }

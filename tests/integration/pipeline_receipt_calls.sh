@@ -33,6 +33,12 @@
 #    the 8 above the first 8 waited for the next block, or batch_wait_ms:
 #    20 s here).
 #    Every mint "confirmed", ownerOf (cast) its creator.
+# 4. a mined transaction, 4 confirmations, looked at at depth 1 and 2; then
+#    the head goes back under it (evm_revert) and no block comes: the
+#    reorganisation is seen within 5 s (tx_unmined_by_reorg), the
+#    transaction sent again and confirmed once 4 deep. (Looked at only as
+#    its depth doubles, it was not seen at all until a block reached the
+#    next look's height.)
 # All: the ledger verifies, no sanitizer report.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -131,6 +137,38 @@ echo "one block: all 16 confirmed $took ms after it"
 if [ "$took" -le 600 ]; then ok; else bad "16 mints in one block confirmed after $took ms"; fi
 eq "blocks mined" "$("$CAST" block-number --rpc-url "$ANVIL_RPC")" $((before + 1))
 hd_all_state "in one block: confirmed" confirmed "${ids[@]}"
+hd_owners_ok
+hd_stop
+
+# --- 4. looked at less often, a reorganisation is still seen: the head goes
+# back (evm_revert) under a mined, not yet deep transaction, and no block
+# comes after (automine, nothing sent)
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_setAutomine true >/dev/null
+snap=$("$CAST" rpc --rpc-url "$ANVIL_RPC" evm_snapshot | tr -d '"')
+hd_start_chain HAECHI_CONFIRMATIONS=4
+n_before=${#ids[@]}
+hd_post_work 200 "${CREATORS[1]}"
+id=${ids[n_before]}
+hd_wait_log 20 '"event":"batch_sent"' || bad "not sent: $(tail -n 3 "$HD_LOG")"
+mined=$(hd_log_field batch_sent tx_hash)
+for ((i = 0; i < 100; i++)); do
+    [ -n "$("$CAST" receipt --rpc-url "$ANVIL_RPC" "$mined" blockNumber 2>/dev/null)" ] && break
+    sleep 0.05
+done
+sleep 0.3 # haechid sees it at depth 1, then (one more block) at depth 2
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
+sleep 0.3
+"$CAST" rpc --rpc-url "$ANVIL_RPC" evm_revert "$snap" >/dev/null
+if hd_wait_log 5 '"event":"tx_unmined_by_reorg"'; then ok; else
+    bad "the head went back under a mined transaction: not seen in 5 s"
+fi
+# sent again (automine mines it); 3 more blocks make it 4 deep
+for ((i = 0; i < 100; i++)); do
+    [ -n "$("$CAST" receipt --rpc-url "$ANVIL_RPC" "$mined" blockNumber 2>/dev/null)" ] && break
+    sleep 0.05
+done
+for i in 1 2 3; do "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null; done
+if hd_wait_state 20 "$id" confirmed; then ok; else bad "after the reorganisation: $(hd_state "$id")"; fi
 hd_owners_ok
 hd_stop
 hd_verify

@@ -1007,6 +1007,12 @@ static int handle(struct conn *c, const char *body, size_t len, int keep)
             cJSON_GetObjectItemCaseSensitive(j, "params"), 0);
         typed = !strcmp(method, "eth_sendRawTransaction") &&
                 cJSON_IsString(raw) && is_typed_tx(raw->valuestring);
+        /* answered for the node (below): outside the seeded faults */
+        for (size_t k = 0; k < opt.n_no_method; k++)
+            if (!strcmp(method, opt.no_method[k]))
+                faultable = 0;
+        if (opt.refuse_typed && typed)
+            faultable = 0;
     }
     cJSON_Delete(j);
 
