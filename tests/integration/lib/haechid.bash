@@ -49,6 +49,8 @@
 #   hd_all_in STATE ID…       every mint ID is in STATE
 #   hd_all_state NAME STATE ID…   checks that every mint ID is in STATE,
 #                             naming the others
+#   hd_call ARGS…             cast call ARGS on $ANVIL_RPC, tried 3 times (a
+#                             call racing anvil's interval mining can fail)
 #   hd_owner_is NAME FILE OWNER   checks ownerOf(sha256(FILE)) on chain = OWNER
 #   hd_balances ADDR…         the sum of their balanceOf on chain
 #   hd_pool_hash ADDR NONCE   the transaction anvil's pool holds for it (ADDR
@@ -337,9 +339,25 @@ hd_all_state() {
     eq "$name (others:${others:- none})" "$n" "$#"
 }
 
+# cast call, tried 3 times: while anvil mines on an interval with
+# --prune-history, a call can name the block just before a new one, whose
+# state is gone ("BlockOutOfRangeError: block height is 17 but requested
+# was 16"). Prints the answer, or nothing (status 1).
+hd_call() {
+    local out _
+    for _ in 1 2 3; do
+        if out=$("$CAST" call --rpc-url "$ANVIL_RPC" "$@"); then
+            echo "$out"
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
 hd_owner_is() {
     local owner
-    owner=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "ownerOf(uint256)(address)" "0x$(sha "$2")")
+    owner=$(hd_call "$CONTRACT" "ownerOf(uint256)(address)" "0x$(sha "$2")") || true
     eq "$1" "${owner,,}" "${3,,}"
 }
 
@@ -365,7 +383,7 @@ hd_owners_ok() {
 hd_balances() {
     local a b total=0
     for a in "$@"; do
-        b=$("$CAST" call --rpc-url "$ANVIL_RPC" "$CONTRACT" "balanceOf(address)(uint256)" "$a")
+        b=$(hd_call "$CONTRACT" "balanceOf(address)(uint256)" "$a") || return 1
         total=$((total + ${b%% *}))
     done
     echo "$total"
