@@ -155,9 +155,9 @@ for ((i = 0; i < 100; i++)); do
     [ -n "$("$CAST" receipt --rpc-url "$ANVIL_RPC" "$mined" blockNumber 2>/dev/null)" ] && break
     sleep 0.05
 done
-sleep 0.3 # haechid sees it at depth 1, then (one more block) at depth 2
+sleep 1 # haechid sees it at depth 1 (it looks every 200 ms at most), then
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
-sleep 0.3
+sleep 1 # at depth 2
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_revert "$snap" >/dev/null
 if hd_wait_log 5 '"event":"tx_unmined_by_reorg"'; then ok; else
     bad "the head went back under a mined transaction: not seen in 5 s"
