@@ -46,13 +46,16 @@ hashes() { # a mint's tx_hashes, oldest first
     req GET "/v1/mints/$1" -H "Authorization: Bearer $key"
     grep -o '"tx_hashes":\[[^]]*\]' "$T/body" | grep -o '0x[0-9a-f]\{64\}' || true
 }
+# transaction HASH is type 0, for chain 31337: legacy_tx NAME HASH
+legacy_tx() {
+    eq "$1: type" "$(txj "$2" type)" 0x0
+    eq "$1: chain id" "$(txj "$2" chainId)" 0x7a69
+}
 # every mined transaction of mints ids[FROM..] is legacy: legacy_ok FROM
 legacy_ok() {
-    local i h
+    local i
     for ((i = $1; i < ${#ids[@]}; i++)); do
-        h=$(hashes "${ids[i]}" | tail -n 1)
-        eq "work $i: type" "$(txj "$h" type)" 0x0
-        eq "work $i: chain id" "$(txj "$h" chainId)" 0x7a69
+        legacy_tx "work $i" "$(hashes "${ids[i]}" | tail -n 1)"
     done
 }
 
@@ -63,8 +66,7 @@ hd_confirm_all 30
 for i in 0 1 2 3 4 5; do
     h=$(hashes "${ids[i]}" | tail -n 1)
     fee=$(sed -n 's/.*"fee_paid":"\([0-9]*\)".*/\1/p' "$T/body")
-    eq "work $i: type" "$(txj "$h" type)" 0x0
-    eq "work $i: chain id" "$(txj "$h" chainId)" 0x7a69
+    legacy_tx "work $i" "$h"
     v=$(txj "$h" v)
     if [ "$v" = 0xf4f5 ] || [ "$v" = 0xf4f6 ]; then ok; else bad "work $i: v $v (EIP-155 for 31337: 0xf4f5 or 0xf4f6)"; fi
     gp=$(txf "$h" gasPrice)

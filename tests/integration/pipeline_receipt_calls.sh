@@ -61,19 +61,38 @@ queue_offline() {
     hd_stop
 }
 
-# --- 1. a few transactions a block: 920 mints queued in a ledger of their
-# own (bench_pipeline_seed, as the API would have stored them)
+# N mints queued in a ledger of their own (bench_pipeline_seed, as the API
+# would have stored them) under DIR, confirmed by haechid with the given
+# settings: seeded_run DIR N [VAR=VALUE…]. Sets seed_creators, mark (anvil's
+# log lines before), txs (transactions that settled them) and asked (the
+# receipts anvil was asked for since mark); haechid is left running.
+seeded_run() {
+    local n=$2 seeded res
+    HD_LEDGER=$1
+    shift 2
+    seeded=$("$HC_BUILD_DIR/bench_pipeline_seed" --ledger "$HD_LEDGER" --count "$n" \
+        --run-nonce "receipt-calls-$n-$$-$RANDOM") || bad "bench_pipeline_seed failed"
+    read -r -a seed_creators <<<"${seeded#creators }"
+    mark=$(wc -l <"$alog")
+    hd_start_chain "$@"
+    res=$("$HC_BUILD_DIR/bench_pipeline_seed" --wait --ledger "$HD_LEDGER" --count "$n" --timeout 120) || true
+    if [[ " $res " == *" confirmed=$n "* ]]; then ok; else bad "not all confirmed: $res"; fi
+    txs=$(sed -n 's/.* txs=\([0-9]*\).*/\1/p' <<<"$res")
+    asked=$(sed -n "$((mark + 1)),\$p" "$alog" | grep -c '^eth_getTransactionReceipt$' || true)
+}
+
+# until anvil has mined transaction HASH (5 s at most): mined_wait HASH
+mined_wait() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ -n "$("$CAST" receipt --rpc-url "$ANVIL_RPC" "$1" blockNumber 2>/dev/null)" ] && return 0
+        sleep 0.05
+    done
+}
+
+# --- 1. a few transactions a block: 920 mints, up to 100 a transaction
 main_ledger=$HD_LEDGER
-HD_LEDGER=$T/seeded
-seeded=$("$HC_BUILD_DIR/bench_pipeline_seed" --ledger "$HD_LEDGER" --count 920 \
-    --run-nonce "receipt-calls-$$-$RANDOM") || bad "bench_pipeline_seed failed"
-read -r -a seed_creators <<<"${seeded#creators }"
-mark=$(wc -l <"$alog")
-hd_start_chain HAECHI_BATCH_SIZE=100 HAECHI_MAX_INFLIGHT=32
-res=$("$HC_BUILD_DIR/bench_pipeline_seed" --wait --ledger "$HD_LEDGER" --count 920 --timeout 120) || true
-if [[ " $res " == *" confirmed=920 "* ]]; then ok; else bad "not all confirmed: $res"; fi
-txs=$(sed -n 's/.* txs=\([0-9]*\).*/\1/p' <<<"$res")
-asked=$(sed -n "$((mark + 1)),\$p" "$alog" | grep -c '^eth_getTransactionReceipt$' || true)
+seeded_run "$T/seeded" 920 HAECHI_BATCH_SIZE=100 HAECHI_MAX_INFLIGHT=32
 blocks=$(awk -v a="$(sed -n "1,${mark}p" "$alog" | grep -c '^ *Block Number:')" \
     '/^ *Block Number:/ { n++ } END { print n - a }' "$alog")
 echo "interval mining: $asked receipts asked for ${txs:-?} transactions in $blocks blocks"
@@ -86,16 +105,7 @@ hd_verify
 
 # --- 2. 16 confirmations: a mined transaction is looked at again as its
 # depth doubles
-HD_LEDGER=$T/seeded16
-seeded=$("$HC_BUILD_DIR/bench_pipeline_seed" --ledger "$HD_LEDGER" --count 200 \
-    --run-nonce "receipt-calls-16-$$-$RANDOM") || bad "bench_pipeline_seed failed"
-read -r -a seed_creators <<<"${seeded#creators }"
-mark=$(wc -l <"$alog")
-hd_start_chain HAECHI_BATCH_SIZE=20 HAECHI_MAX_INFLIGHT=32 HAECHI_CONFIRMATIONS=16
-res=$("$HC_BUILD_DIR/bench_pipeline_seed" --wait --ledger "$HD_LEDGER" --count 200 --timeout 120) || true
-if [[ " $res " == *" confirmed=200 "* ]]; then ok; else bad "not all confirmed: $res"; fi
-txs=$(sed -n 's/.* txs=\([0-9]*\).*/\1/p' <<<"$res")
-asked=$(sed -n "$((mark + 1)),\$p" "$alog" | grep -c '^eth_getTransactionReceipt$' || true)
+seeded_run "$T/seeded16" 200 HAECHI_BATCH_SIZE=20 HAECHI_MAX_INFLIGHT=32 HAECHI_CONFIRMATIONS=16
 echo "16 confirmations: $asked receipts asked for ${txs:-?} transactions"
 if [ "${txs:-0}" -ge 10 ] && [ "$asked" -ge "$txs" ] && [ "$asked" -le $((txs * 7)) ]; then ok; else
     bad "$asked receipts asked for ${txs:-?} transactions (want at most 7 a transaction)"
@@ -151,10 +161,7 @@ hd_post_work 200 "${CREATORS[1]}"
 id=${ids[n_before]}
 hd_wait_log 20 '"event":"batch_sent"' || bad "not sent: $(tail -n 3 "$HD_LOG")"
 mined=$(hd_log_field batch_sent tx_hash)
-for ((i = 0; i < 100; i++)); do
-    [ -n "$("$CAST" receipt --rpc-url "$ANVIL_RPC" "$mined" blockNumber 2>/dev/null)" ] && break
-    sleep 0.05
-done
+mined_wait "$mined"
 sleep 1 # haechid sees it at depth 1 (it looks every 200 ms at most), then
 "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null
 sleep 1 # at depth 2
@@ -163,10 +170,7 @@ if hd_wait_log 5 '"event":"tx_unmined_by_reorg"'; then ok; else
     bad "the head went back under a mined transaction: not seen in 5 s"
 fi
 # sent again (automine mines it); 3 more blocks make it 4 deep
-for ((i = 0; i < 100; i++)); do
-    [ -n "$("$CAST" receipt --rpc-url "$ANVIL_RPC" "$mined" blockNumber 2>/dev/null)" ] && break
-    sleep 0.05
-done
+mined_wait "$mined"
 for i in 1 2 3; do "$CAST" rpc --rpc-url "$ANVIL_RPC" evm_mine >/dev/null; done
 if hd_wait_state 20 "$id" confirmed; then ok; else bad "after the reorganisation: $(hd_state "$id")"; fi
 hd_owners_ok

@@ -861,6 +861,24 @@ static uint64_t lag_first_seen(const char *hash, uint64_t now)
     return seen;
 }
 
+/* Replaces the answer's body with ans, printed. Returns 0, or -1 if it
+ * could not be built (a is then unchanged). */
+static int set_body(struct upstream_answer *a, const cJSON *ans)
+{
+    char *out = cJSON_PrintUnformatted(ans);
+    struct buf nb = {0};
+    int rc = 0;
+    if (!out || buf_append(&nb, out, strlen(out))) {
+        buf_free(&nb);
+        rc = -1;
+    } else {
+        buf_free(&a->body);
+        a->body = nb;
+    }
+    free(out);
+    return rc;
+}
+
 /* In the node's answer a to the request body[0..len), removes the member
  * --strip-receipt-field from every receipt, and replaces with null every
  * receipt first given less than lag_ms ago (answers are matched to the
@@ -910,18 +928,8 @@ static int rewrite_receipts(const char *body, size_t len,
         atomic_fetch_add(&n_lagged, 1);
         changed = 1;
     }
-    if (changed) {
-        char *out = cJSON_PrintUnformatted(ans);
-        struct buf nb = {0};
-        if (!out || buf_append(&nb, out, strlen(out))) {
-            buf_free(&nb);
-            rc = -1;
-        } else {
-            buf_free(&a->body);
-            a->body = nb;
-        }
-        free(out);
-    }
+    if (changed)
+        rc = set_body(a, ans);
     cJSON_Delete(rq);
     cJSON_Delete(ans);
     return rc;
@@ -948,17 +956,7 @@ static int strip_member(struct upstream_answer *a, const char *name)
     int rc = 0;
     if (cJSON_IsObject(res) && cJSON_GetObjectItemCaseSensitive(res, name)) {
         cJSON_DeleteItemFromObjectCaseSensitive(res, name);
-        char *out = cJSON_PrintUnformatted(ans);
-        struct buf nb = {0};
-        if (!out || buf_append(&nb, out, strlen(out))) {
-            buf_free(&nb);
-            rc = -1;
-        } else {
-            buf_free(&a->body);
-            a->body = nb;
-            rc = 1;
-        }
-        free(out);
+        rc = set_body(a, ans) ? -1 : 1;
     }
     cJSON_Delete(ans);
     return rc;
