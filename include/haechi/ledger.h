@@ -36,8 +36,13 @@
 #include "haechi/util.h"
 
 /* 2: adds HC_LDB_ACTIVE. A writer opening a schema-1 ledger builds that
- * index from the mints in the opening transaction and stores schema 2. */
-#define HC_LEDGER_SCHEMA 2
+ * index from the mints in the opening transaction and stores schema 2.
+ * 3: tokens keyed mint id ‖ token id (was: token id), owner-index rows
+ * owner ‖ mint id ‖ token id (was: owner ‖ token id). A writer opening an
+ * older ledger moves every token record to its new key in the opening
+ * transaction, journaled (a delete and a put per token, kind
+ * HC_J_UPGRADE), rebuilds the owner index and stores schema 3. */
+#define HC_LEDGER_SCHEMA 3
 
 typedef struct hc_ledger hc_ledger;
 typedef struct hc_ltx hc_ltx; /* a write context inside a group commit */
@@ -53,7 +58,7 @@ typedef struct hc_ltx hc_ltx; /* a write context inside a group commit */
  * caller pages on by passing the last key it saw as `after`. */
 typedef enum hc_ldb {
     HC_LDB_MINTS = 0, /* mint id (16) -> hc_mint */
-    HC_LDB_TOKENS,    /* token id (32) -> hc_token */
+    HC_LDB_TOKENS,    /* mint id (16) ‖ token id (32) -> hc_token */
     HC_LDB_METADATA,  /* token id (32) -> metadata JSON bytes */
     HC_LDB_NONCES,    /* signer (20) -> hc_nonce_state */
     HC_LDB_SENT, /* signer (20) ‖ nonce (8) ‖ tx hash (32) -> hc_sent_tx */
@@ -64,8 +69,8 @@ typedef enum hc_ldb {
     HC_LDB_IDEM =
         HC_LDB_RECORDS_END, /* client ‖ 0 ‖ idempotency key -> mint id */
     HC_LDB_CONTENT,         /* content hash (32) -> mint id (16) */
-    HC_LDB_OWNERS,          /* owner (20) ‖ token id (32) -> (empty) */
-    HC_LDB_KEYS,            /* API key id -> client name */
+    HC_LDB_OWNERS, /* owner (20) ‖ mint id (16) ‖ token id (32) -> (empty) */
+    HC_LDB_KEYS,   /* API key id -> client name */
     HC_LDB_ACTIVE, /* state (1) ‖ created_ms (8) ‖ mint id (16) -> (empty) */
     HC_LDB_COUNT
 } hc_ldb;
@@ -85,6 +90,7 @@ typedef enum hc_jkind {
     HC_J_OUTBOX,
     HC_J_METADATA,
     HC_J_KV,
+    HC_J_UPGRADE, /* a record moved by a schema upgrade */
     HC_J_KIND_END
 } hc_jkind;
 

@@ -136,8 +136,18 @@ HC_WUR hc_err hc_client_decode(hc_client *c, const uint8_t *p, size_t len);
 /* Index keys. */
 size_t hc_idem_key(uint8_t out[HC_CLIENT_MAX + 1 + HC_IDEM_MAX],
                    const char *client, const char *idem);
-void hc_owner_key(uint8_t out[52], const hc_address *owner,
+/* HC_LDB_TOKENS: mint id (16) ‖ token id (32), 48 bytes. Mint ids sort by
+ * time, so the tokens a settle writes are neighbours at the end of the
+ * tree, not one leaf page each; a token is found by its id through the
+ * content index (content hash = token id -> mint id). */
+#define HC_TOKEN_KEY_LEN 48
+void hc_token_key(uint8_t out[HC_TOKEN_KEY_LEN], const uint8_t mint_id[16],
                   const uint8_t token_id[32]);
+/* HC_LDB_OWNERS: owner (20) ‖ token key (48), 68 bytes: an owner's tokens
+ * in mint order. */
+#define HC_OWNER_KEY_LEN 68
+void hc_owner_key(uint8_t out[HC_OWNER_KEY_LEN], const hc_address *owner,
+                  const uint8_t mint_id[16], const uint8_t token_id[32]);
 void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
                  const uint8_t hash[32]);
 /* HC_LDB_ACTIVE: state ‖ created_ms (big-endian) ‖ mint id, 25 bytes. */
@@ -183,10 +193,18 @@ HC_WUR hc_err hc_ltx_mint_update(hc_ltx *tx, const hc_mint *prev,
                                  const hc_mint *m, uint16_t kind);
 HC_WUR hc_err hc_ltx_mint_get(hc_ltx *tx, const uint8_t id[16], hc_mint *out);
 
-/* Inside a write: stores a token and keeps the owner index right. */
+/* Inside a write: stores a token and keeps the owner index right. The
+ * token's mint must hold its content in the content index (t->mint_id is
+ * the mint that made it): HC_ERR_ARG otherwise. */
 HC_WUR hc_err hc_ltx_token_put(hc_ltx *tx, const hc_token *t, uint16_t kind);
+/* A token by its id (through the content index); HC_ERR_NOT_FOUND if none. */
+HC_WUR hc_err hc_ltx_token_get(hc_ltx *tx, const uint8_t id[32], hc_token *out);
 HC_WUR hc_err hc_ledger_token_get(hc_ledger *l, const uint8_t id[32],
                                   hc_token *out);
+/* A token by its key (an owner-index row's last 48 bytes). */
+HC_WUR hc_err hc_ledger_token_get_key(hc_ledger *l,
+                                      const uint8_t key[HC_TOKEN_KEY_LEN],
+                                      hc_token *out);
 
 /* Adds a client; HC_ERR_EXISTS if the name or key id is taken. */
 HC_WUR hc_err hc_ledger_client_add(hc_ledger *l, const hc_client *c);

@@ -39,6 +39,7 @@ static const char *const kind_names[HC_J_KIND_END] = {
     [HC_J_OUTBOX] = "outbox",
     [HC_J_METADATA] = "metadata",
     [HC_J_KV] = "kv",
+    [HC_J_UPGRADE] = "schema_upgrade",
 };
 
 const char *hc_ldb_name(hc_ldb db)
@@ -550,6 +551,120 @@ static int build_active(MDB_txn *txn, hc_ledger *l)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* Schema 3: moves each token record from its token id to mint id ‖ token
+ * id, journaled as a delete and a put (HC_J_UPGRADE) so that the journal
+ * still accounts for every record, then rebuilds the owner index (not
+ * journaled, like every index). l->head_* are the journal head on entry and
+ * on return. */
+static hc_err upgrade_err(int rc)
+{
+    return rc == MDB_MAP_FULL || rc == MDB_TXN_FULL ? HC_ERR_BUFFER
+                                                    : hc__mdb_err(rc);
+}
+
+static hc_err rekey_tokens(MDB_txn *txn, hc_ledger *l)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    uint8_t(*old)[32] = NULL;
+    size_t n = 0, cap = 0;
+    hc_ltx tx = {.l = l, .txn = txn, .now = now_ms(), .seq = l->head_seq};
+    hc_err err = HC_OK;
+    memcpy(tx.hash, l->head_hash, 32);
+    int rc = mdb_cursor_open(txn, l->dbi[HC_LDB_TOKENS], &cur);
+    if (rc)
+        return hc__mdb_err(rc);
+    /* the old keys first: the moves change the tree under a cursor */
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 32)
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            void *p = realloc(old, nc * sizeof *old);
+            if (!p) {
+                rc = ENOMEM;
+                break;
+            }
+            old = p;
+            cap = nc;
+        }
+        memcpy(old[n++], k.mv_data, 32);
+    }
+    mdb_cursor_close(cur);
+    if (rc && rc != MDB_NOTFOUND) {
+        free(old);
+        return rc == ENOMEM ? HC_ERR_NOMEM : hc__mdb_err(rc);
+    }
+    hc_buf body;
+    hc_buf_init(&body, 4096, 0);
+    hc_buf_init(&tx.scratch, 1 << 16, 0);
+    for (size_t i = 0; i < n && !err; i++) {
+        hc_token t;
+        uint8_t key[HC_TOKEN_KEY_LEN];
+        MDB_val ok = {32, old[i]};
+        if ((rc = mdb_get(txn, l->dbi[HC_LDB_TOKENS], &ok, &v))) {
+            err = hc__mdb_err(rc);
+            break;
+        }
+        hc_buf_reset(&body);
+        if (v.mv_size < 8 ||
+            hc_buf_append(&body, (const uint8_t *)v.mv_data + 8,
+                          v.mv_size - 8) ||
+            hc_token_decode(&t, body.data, body.len) ||
+            memcmp(t.id, old[i], 32) != 0) {
+            err = HC_ERR_CORRUPT;
+            break;
+        }
+        hc_token_key(key, t.mint_id, t.id);
+        err = hc_ltx_del(&tx, HC_LDB_TOKENS, HC_J_UPGRADE, old[i], 32);
+        if (!err)
+            err = hc_ltx_put(&tx, HC_LDB_TOKENS, HC_J_UPGRADE, key, sizeof key,
+                             body.data, body.len);
+    }
+    free(old);
+    hc_buf_free(&tx.scratch);
+    /* the owner index anew, from the moved records */
+    if (!err)
+        err = upgrade_err(mdb_drop(txn, l->dbi[HC_LDB_OWNERS], 0));
+    if (!err)
+        err = hc__mdb_err(mdb_cursor_open(txn, l->dbi[HC_LDB_TOKENS], &cur));
+    if (!err) {
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            hc_token t;
+            uint8_t okey[HC_OWNER_KEY_LEN];
+            if (v.mv_size < 8 ||
+                hc_token_decode(&t, (const uint8_t *)v.mv_data + 8,
+                                v.mv_size - 8)) {
+                rc = MDB_CORRUPTED;
+                break;
+            }
+            if (t.burned)
+                continue;
+            hc_owner_key(okey, &t.owner, t.mint_id, t.id);
+            MDB_val ik = {sizeof okey, okey}, iv = {0, NULL};
+            if ((rc = mdb_put(txn, l->dbi[HC_LDB_OWNERS], &ik, &iv, 0)))
+                break;
+        }
+        mdb_cursor_close(cur);
+        if (rc == MDB_CORRUPTED)
+            err = HC_ERR_CORRUPT;
+        else if (rc != MDB_NOTFOUND)
+            err = upgrade_err(rc);
+    }
+    hc_buf_free(&body);
+    if (!err && tx.seq != l->head_seq)
+        err = upgrade_err(write_head(txn, l, tx.seq, tx.hash));
+    if (tx.map_full && (!err || err == HC_ERR_DB))
+        err = HC_ERR_BUFFER;
+    if (!err) {
+        l->head_seq = tx.seq;
+        memcpy(l->head_hash, tx.hash, 32);
+    }
+    return err;
+}
+
 /* Returns HC_ERR_BUFFER when the map is too small for an upgrade. */
 static hc_err load_or_init(hc_ledger *l)
 {
@@ -639,18 +754,6 @@ static hc_err load_or_init(hc_ledger *l)
         rc = mdb_txn_commit(txn);
         return hc__mdb_err(rc);
     }
-    if (schema < 2) {
-        /* an upgrade, committed with the open (a writer only, see above) */
-        uint8_t s[4] = {0, 0, 0, 2};
-        MDB_val sv = {4, s};
-        rc = build_active(txn, l);
-        if (!rc)
-            rc = mdb_put(txn, l->meta, &k, &sv, 0);
-        if (rc) {
-            err = rc == MDB_MAP_FULL ? HC_ERR_BUFFER : hc__mdb_err(rc);
-            goto fail;
-        }
-    }
     MDB_val hk = {4, "head"}, hv;
     rc = mdb_get(txn, l->meta, &hk, &hv);
     if (!rc && hv.mv_size == 40) {
@@ -660,6 +763,22 @@ static hc_err load_or_init(hc_ledger *l)
         /* the writer needs the head; a reader (verify) reports a bad one */
         err = rc && rc != MDB_NOTFOUND ? hc__mdb_err(rc) : HC_ERR_CORRUPT;
         goto fail;
+    }
+    if (schema < HC_LEDGER_SCHEMA) {
+        /* an upgrade, committed with the open (a writer only, see above) */
+        uint8_t s[4] = {0, 0, 0, HC_LEDGER_SCHEMA};
+        MDB_val sv = {4, s};
+        rc = schema < 2 ? build_active(txn, l) : 0;
+        if (rc) {
+            err = rc == MDB_MAP_FULL ? HC_ERR_BUFFER : hc__mdb_err(rc);
+            goto fail;
+        }
+        if ((err = rekey_tokens(txn, l)))
+            goto fail;
+        if ((rc = mdb_put(txn, l->meta, &k, &sv, 0))) {
+            err = rc == MDB_MAP_FULL ? HC_ERR_BUFFER : hc__mdb_err(rc);
+            goto fail;
+        }
     }
     /* commit, not abort: database handles opened in an aborted transaction
      * are closed with it */

@@ -351,11 +351,18 @@ size_t hc_idem_key(uint8_t out[HC_CLIENT_MAX + 1 + HC_IDEM_MAX],
     return c + 1 + i;
 }
 
-void hc_owner_key(uint8_t out[52], const hc_address *owner,
+void hc_token_key(uint8_t out[HC_TOKEN_KEY_LEN], const uint8_t mint_id[16],
                   const uint8_t token_id[32])
 {
+    memcpy(out, mint_id, 16);
+    memcpy(out + 16, token_id, 32);
+}
+
+void hc_owner_key(uint8_t out[HC_OWNER_KEY_LEN], const hc_address *owner,
+                  const uint8_t mint_id[16], const uint8_t token_id[32])
+{
     memcpy(out, owner->b, 20);
-    memcpy(out + 20, token_id, 32);
+    hc_token_key(out + 20, mint_id, token_id);
 }
 
 void hc_sent_key(uint8_t out[60], const hc_address *signer, uint64_t nonce,
@@ -558,20 +565,51 @@ hc_err hc_ledger_mint_get(hc_ledger *l, const uint8_t id[16], hc_mint *out)
     return err;
 }
 
+/* The mint that holds content id in the content index. */
+static hc_err ltx_content_mint(hc_ltx *tx, const uint8_t id[32],
+                               const uint8_t **mint_id)
+{
+    size_t n;
+    hc_err err = hc_ltx_index_get(tx, HC_LDB_CONTENT, id, 32, mint_id, &n);
+    return err ? err : n == 16 ? HC_OK : HC_ERR_CORRUPT;
+}
+
+hc_err hc_ltx_token_get(hc_ltx *tx, const uint8_t id[32], hc_token *out)
+{
+    const uint8_t *mint_id, *p;
+    size_t n;
+    uint8_t key[HC_TOKEN_KEY_LEN];
+    hc_err err = ltx_content_mint(tx, id, &mint_id);
+    if (err)
+        return err;
+    hc_token_key(key, mint_id, id);
+    err = hc_ltx_get(tx, HC_LDB_TOKENS, key, sizeof key, &p, &n);
+    return err ? err : hc_token_decode(out, p, n);
+}
+
 hc_err hc_ltx_token_put(hc_ltx *tx, const hc_token *t, uint16_t kind)
 {
-    const uint8_t *p;
+    const uint8_t *p, *holder;
     size_t n;
     hc_token old;
-    uint8_t okey[52];
-    hc_err err = hc_ltx_get(tx, HC_LDB_TOKENS, t->id, 32, &p, &n);
+    uint8_t key[HC_TOKEN_KEY_LEN], okey[HC_OWNER_KEY_LEN];
+    /* only the mint that holds the content makes its token: the token is
+     * found through that row */
+    hc_err err = ltx_content_mint(tx, t->id, &holder);
+    if (err == HC_ERR_NOT_FOUND ||
+        (!err && memcmp(holder, t->mint_id, HC_MINT_ID_LEN) != 0))
+        return HC_ERR_ARG;
+    if (err)
+        return err;
+    hc_token_key(key, t->mint_id, t->id);
+    err = hc_ltx_get(tx, HC_LDB_TOKENS, key, sizeof key, &p, &n);
     if (err == HC_OK) {
         err = hc_token_decode(&old, p, n);
         if (err)
             return err;
         if (!old.burned) {
-            hc_owner_key(okey, &old.owner, old.id);
-            err = hc_ltx_index_del(tx, HC_LDB_OWNERS, okey, 52);
+            hc_owner_key(okey, &old.owner, old.mint_id, old.id);
+            err = hc_ltx_index_del(tx, HC_LDB_OWNERS, okey, sizeof okey);
             if (err && err != HC_ERR_NOT_FOUND)
                 return err;
         }
@@ -582,24 +620,43 @@ hc_err hc_ltx_token_put(hc_ltx *tx, const hc_token *t, uint16_t kind)
     hc_buf_init(&b, 4096, 0);
     err = hc_token_encode(&b, t);
     if (!err)
-        err = put_encoded(tx, HC_LDB_TOKENS, kind, t->id, 32, &b);
+        err = put_encoded(tx, HC_LDB_TOKENS, kind, key, sizeof key, &b);
     hc_buf_free(&b);
     if (!err && !t->burned) {
-        hc_owner_key(okey, &t->owner, t->id);
-        err = hc_ltx_index_put(tx, HC_LDB_OWNERS, okey, 52, NULL, 0, 1);
+        hc_owner_key(okey, &t->owner, t->mint_id, t->id);
+        err =
+            hc_ltx_index_put(tx, HC_LDB_OWNERS, okey, sizeof okey, NULL, 0, 1);
     }
+    return err;
+}
+
+hc_err hc_ledger_token_get_key(hc_ledger *l,
+                               const uint8_t key[HC_TOKEN_KEY_LEN],
+                               hc_token *out)
+{
+    hc_buf b;
+    hc_buf_init(&b, 4096, 0);
+    hc_err err = hc_ledger_get(l, HC_LDB_TOKENS, key, HC_TOKEN_KEY_LEN, &b);
+    if (!err)
+        err = hc_token_decode(out, b.data, b.len);
+    hc_buf_free(&b);
     return err;
 }
 
 hc_err hc_ledger_token_get(hc_ledger *l, const uint8_t id[32], hc_token *out)
 {
+    /* the content row of a token's mint never changes once the mint is
+     * confirmed, so the two reads need not share a transaction */
     hc_buf b;
-    hc_buf_init(&b, 4096, 0);
-    hc_err err = hc_ledger_get(l, HC_LDB_TOKENS, id, 32, &b);
+    uint8_t key[HC_TOKEN_KEY_LEN];
+    hc_buf_init(&b, 64, 0);
+    hc_err err = hc_ledger_index_get(l, HC_LDB_CONTENT, id, 32, &b);
+    if (!err && b.len != 16)
+        err = HC_ERR_CORRUPT;
     if (!err)
-        err = hc_token_decode(out, b.data, b.len);
+        hc_token_key(key, b.data, id);
     hc_buf_free(&b);
-    return err;
+    return err ? err : hc_ledger_token_get_key(l, key, out);
 }
 
 static hc_err client_add_fn(hc_ltx *tx, void *arg)

@@ -404,16 +404,22 @@ static hc_err check_token(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep,
                           uint64_t seq)
 {
     hc_token t;
-    char kh[80];
-    uint8_t ok[52];
+    char kh[2 * HC_TOKEN_KEY_LEN + 4];
+    uint8_t tk[HC_TOKEN_KEY_LEN], ok[HC_OWNER_KEY_LEN];
     const uint8_t *v;
     size_t vlen;
     key_hex(kh, sizeof kh, k->mv_data, k->mv_size);
-    if (hc_token_decode(&t, body, blen) || k->mv_size != 32 ||
-        memcmp(t.id, k->mv_data, 32) != 0)
+    if (hc_token_decode(&t, body, blen) || k->mv_size != sizeof tk)
         return bad(rep, seq, "token %s: malformed record", kh);
-    hc_owner_key(ok, &t.owner, t.id);
-    if (!t.burned && !get_idx(l, txn, HC_LDB_OWNERS, ok, 52, &v, &vlen))
+    hc_token_key(tk, t.mint_id, t.id);
+    if (memcmp(tk, k->mv_data, sizeof tk) != 0)
+        return bad(rep, seq, "token %s: malformed record", kh);
+    /* found by its id through the content index */
+    if (!get_idx(l, txn, HC_LDB_CONTENT, t.id, 32, &v, &vlen) || vlen != 16 ||
+        memcmp(v, t.mint_id, 16) != 0)
+        return bad(rep, seq, "token %s: content index row missing", kh);
+    hc_owner_key(ok, &t.owner, t.mint_id, t.id);
+    if (!t.burned && !get_idx(l, txn, HC_LDB_OWNERS, ok, sizeof ok, &v, &vlen))
         return bad(rep, seq, "token %s: owner index row missing", kh);
     return HC_OK;
 }
@@ -497,9 +503,9 @@ static hc_err check_owner_row(hc_ledger *l, MDB_txn *txn, hc_ledger_report *rep,
     hc_token t;
     (void)seq;
     (void)val;
-    if (k->mv_size != 52 || vlen != 0 ||
-        !get_rec(l, txn, HC_LDB_TOKENS, (const uint8_t *)k->mv_data + 20, 32,
-                 &body, &blen) ||
+    if (k->mv_size != HC_OWNER_KEY_LEN || vlen != 0 ||
+        !get_rec(l, txn, HC_LDB_TOKENS, (const uint8_t *)k->mv_data + 20,
+                 HC_TOKEN_KEY_LEN, &body, &blen) ||
         hc_token_decode(&t, body, blen))
         return bad(rep, 0, "owner index row points to no token");
     if (t.burned || memcmp(t.owner.b, k->mv_data, 20) != 0)

@@ -153,14 +153,10 @@ static hc_err collect(const hc_log *logs, size_t n, const hc_address *contract,
 
 static hc_err apply_one(hc_ltx *tx, const struct xfer *x)
 {
-    const uint8_t *p;
-    size_t len;
     hc_token t;
-    hc_err err = hc_ltx_get(tx, HC_LDB_TOKENS, x->token_id, 32, &p, &len);
+    hc_err err = hc_ltx_token_get(tx, x->token_id, &t);
     if (err == HC_ERR_NOT_FOUND)
         return HC_OK; /* not one of ours */
-    if (!err)
-        err = hc_token_decode(&t, p, len);
     if (err)
         return err;
     int burn = memcmp(x->to.b, zero_address.b, 20) == 0;

@@ -919,23 +919,22 @@ static int parse_id(const char *s, uint8_t out[32])
     return hc_hex_decode_fixed(out, 32, s, HC_HEX_PREFIX_OPTIONAL) == HC_OK;
 }
 
-/* The mint for a content hash, via the content index (or the token). */
-static hc_err mint_for_content(hc_api *a, const uint8_t id[32], hc_mint *m)
+/* The mint for a content hash, via the content index (which also names
+ * the mint of a token), into m and its id into mint_id. */
+static hc_err mint_for_content(hc_api *a, const uint8_t id[32], hc_mint *m,
+                               uint8_t mint_id[HC_MINT_ID_LEN])
 {
     hc_buf b;
     hc_buf_init(&b, 64, 0);
     hc_err err = hc_ledger_index_get(a->l, HC_LDB_CONTENT, id, 32, &b);
-    if (!err && b.len != 16)
+    if (!err && b.len != HC_MINT_ID_LEN)
         err = HC_ERR_CORRUPT;
-    if (!err)
-        err = hc_ledger_mint_get(a->l, b.data, m);
-    hc_buf_free(&b);
-    if (err == HC_ERR_NOT_FOUND) {
-        hc_token t;
-        err = hc_ledger_token_get(a->l, id, &t);
-        if (!err)
-            err = hc_ledger_mint_get(a->l, t.mint_id, m);
+    if (!err) {
+        memcpy(mint_id, b.data, HC_MINT_ID_LEN);
+        if (m)
+            err = hc_ledger_mint_get(a->l, mint_id, m);
     }
+    hc_buf_free(&b);
     return err;
 }
 
@@ -991,13 +990,15 @@ static enum MHD_Result get_token(struct req *r, struct MHD_Connection *c,
     if (!parse_id(idstr, id))
         return problem(r, c, 400, "bad-token-id", "Invalid token id",
                        "a token id is 64 hex digits (the content's SHA-256)");
-    hc_err err = mint_for_content(r->a, id, &m);
+    uint8_t mint_id[HC_MINT_ID_LEN], tkey[HC_TOKEN_KEY_LEN];
+    hc_err err = mint_for_content(r->a, id, &m, mint_id);
     if (err == HC_ERR_NOT_FOUND)
         return problem(r, c, 404, "not-found", "Not found",
                        "no token or mint request for this content");
     if (err)
         return internal_error(r, c, "token lookup", err);
-    int has_token = hc_ledger_token_get(r->a->l, id, &t) == HC_OK;
+    hc_token_key(tkey, mint_id, id);
+    int has_token = hc_ledger_token_get_key(r->a->l, tkey, &t) == HC_OK;
     return send_json(r, c, 200,
                      token_json(r->a, &m, has_token ? &t : NULL, provenance),
                      NULL, NULL);
@@ -1064,8 +1065,8 @@ struct owner_page {
     cJSON *arr;
     size_t n, limit;
     int more; /* a row past the page exists */
-    uint8_t last[32];
-    uint8_t ids[100][32]; /* the page's token ids (limit <= 100) */
+    /* the page's token keys (limit <= 100): mint id ‖ token id */
+    uint8_t keys[100][HC_TOKEN_KEY_LEN];
 };
 
 static int owner_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
@@ -1074,16 +1075,15 @@ static int owner_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
     struct owner_page *p = arg;
     (void)v;
     (void)vlen;
-    if (klen != 52)
+    if (klen != HC_OWNER_KEY_LEN)
         return 0;
     if (p->n == p->limit) {
         p->more = 1;
         return 1;
     }
-    /* only collect ids here: looking tokens up would open a second read
+    /* only collect keys here: looking tokens up would open a second read
      * transaction inside the scan's */
-    memcpy(p->last, k + 20, 32);
-    memcpy(p->ids[p->n], k + 20, 32);
+    memcpy(p->keys[p->n], k + 20, HC_TOKEN_KEY_LEN);
     p->n++;
     return 0;
 }
@@ -1110,16 +1110,25 @@ static enum MHD_Result get_owner_tokens(struct req *r, struct MHD_Connection *c,
                            "limit is 1 to 100");
         limit = v;
     }
-    uint8_t after[52];
+    /* the cursor is the last token id of the previous page; the owner's
+     * rows are in mint order, so the page goes on after that token's mint
+     * (found whoever owns the token now) */
+    uint8_t after[HC_OWNER_KEY_LEN];
     size_t after_len = 0;
     const char *cur =
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cursor");
     if (cur) {
-        if (!parse_id(cur, after + 20))
+        uint8_t id[32], mint_id[HC_MINT_ID_LEN];
+        hc_err err = HC_ERR_ARG;
+        if (parse_id(cur, id))
+            err = mint_for_content(r->a, id, NULL, mint_id);
+        if (err == HC_ERR_ARG || err == HC_ERR_NOT_FOUND)
             return problem(r, c, 400, "bad-cursor", "Invalid cursor",
                            "use next_cursor from the previous page");
-        memcpy(after, owner.b, 20);
-        after_len = 52;
+        if (err)
+            return internal_error(r, c, "owner cursor", err);
+        hc_owner_key(after, &owner, mint_id, id);
+        after_len = sizeof after;
     }
     struct owner_page p;
     memset(&p, 0, sizeof p);
@@ -1146,8 +1155,8 @@ static enum MHD_Result get_owner_tokens(struct req *r, struct MHD_Connection *c,
         cJSON *item = cJSON_CreateObject();
         if (!item)
             break;
-        add_hex(item, "token_id", p.ids[i], 32, 1);
-        if (hc_ledger_token_get(r->a->l, p.ids[i], &t) == HC_OK) {
+        add_hex(item, "token_id", p.keys[i] + HC_MINT_ID_LEN, 32, 1);
+        if (hc_ledger_token_get_key(r->a->l, p.keys[i], &t) == HC_OK) {
             add_addr(item, "creator", &t.creator);
             cJSON_AddNumberToObject(item, "block", (double)t.block);
         }
@@ -1156,7 +1165,7 @@ static enum MHD_Result get_owner_tokens(struct req *r, struct MHD_Connection *c,
     add_addr(o, "owner", &owner);
     cJSON_AddItemToObject(o, "tokens", p.arr);
     if (p.more)
-        add_hex(o, "next_cursor", p.last, 32, 0);
+        add_hex(o, "next_cursor", p.keys[p.n - 1] + HC_MINT_ID_LEN, 32, 0);
     else
         cJSON_AddNullToObject(o, "next_cursor");
     return send_json(r, c, 200, o, NULL, NULL);

@@ -9,8 +9,11 @@
  *                                (its LMDB name, e.g. kv), not journaled
  *   mkledger hold DIR            opens DIR as its writer, writes once, says
  *                                "ready" and waits for stdin to close
- *   mkledger schema1 DIR         makes DIR look like a schema-1 ledger (no
- *                                idx_active database, schema 1)
+ *   mkledger schema1 DIR         makes DIR look like a schema-1 ledger:
+ *                                its tokens moved back to schema 2's keys
+ *                                (token id; owner rows owner ‖ token id)
+ *                                through the library, journaled; then no
+ *                                idx_active database, schema 1
  *   mkledger kvput DIR KEY VAL   puts record KEY (hex) = VAL (hex) in the kv
  *                                database through the library (journaled,
  *                                as haechid would)
@@ -201,8 +204,56 @@ static int raw_change(const char *dir, const char *db, const void *key,
     return rc ? fail(dir, mdb_strerror(rc)) : 0;
 }
 
+/* Moves each token record to the key schemas 1 and 2 used (the token id)
+ * and each owner row to owner ‖ token id, as those versions wrote them. */
+static hc_err old_keys_fn(hc_ltx *tx, void *arg)
+{
+    static const uint8_t mints[2][16] = {
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}};
+    (void)arg;
+    for (int i = 0; i < 2; i++) { /* the tokens create made */
+        uint8_t id[32], key[HC_TOKEN_KEY_LEN], okey[HC_OWNER_KEY_LEN], old[52],
+            body[1024];
+        const uint8_t *p;
+        size_t n;
+        hc_token t = {0};
+        memset(id, 0x60 + i, 32);
+        hc_token_key(key, mints[i], id);
+        hc_err err = hc_ltx_get(tx, HC_LDB_TOKENS, key, sizeof key, &p, &n);
+        if (!err && n > sizeof body)
+            err = HC_ERR_CORRUPT;
+        if (!err) {
+            memcpy(body, p, n);
+            err = hc_token_decode(&t, body, n);
+        }
+        hc_owner_key(okey, &t.owner, t.mint_id, t.id);
+        memcpy(old, t.owner.b, 20);
+        memcpy(old + 20, t.id, 32);
+        if (!err)
+            err = hc_ltx_del(tx, HC_LDB_TOKENS, HC_J_TOKEN, key, sizeof key);
+        if (!err)
+            err = hc_ltx_put(tx, HC_LDB_TOKENS, HC_J_TOKEN, id, 32, body, n);
+        if (!err)
+            err = hc_ltx_index_del(tx, HC_LDB_OWNERS, okey, sizeof okey);
+        if (!err)
+            err = hc_ltx_index_put(tx, HC_LDB_OWNERS, old, 52, NULL, 0, 0);
+        if (err)
+            return err;
+    }
+    return HC_OK;
+}
+
 static int schema1(const char *dir)
 {
+    hc_ledger *l;
+    hc_err err = hc_ledger_open(&l, dir, NULL);
+    if (!err) {
+        err = hc_ledger_write(l, old_keys_fn, NULL);
+        hc_ledger_close(l);
+    }
+    if (err)
+        return fail(dir, hc_strerror(err));
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi active, meta;

@@ -288,13 +288,16 @@ record "unknown mint" GET '/v1/mints/{id}' 404 not-found
 req GET "/v1/mints/$MINT" -H "Authorization: Bearer hck_0123456789abcdef_00"
 record "malformed key" GET '/v1/mints/{id}' 401 unauthorized
 if [[ -n $SEEDED ]]; then
-    # seed_tokens: token 0's content is "openapi/OWNER/0", its mint id the
-    # last 16 bytes of the token id
+    # seed_tokens: token 0's content is "openapi/OWNER/0"; the 409 names
+    # its mint
     printf 'openapi/%s/0' "$OWNER" >"$T/seeded.txt"
     req POST /v1/mints "${AUTH[@]}" "${META[@]}" -F "content=@$T/seeded.txt"
     record "content minted on chain" POST /v1/mints 409 already-minted
     eq "409 of a minted token: state" "$(jstr state)" confirmed
-    req GET "/v1/mints/${SEEDED: -32}" -H "Authorization: Bearer $AUDITOR"
+    eq "409 of a minted token: token_id" "$(jstr token_id)" "$SEEDED"
+    seeded_mint=$(jstr mint_id)
+    [[ $seeded_mint =~ ^[0-9a-f]{32}$ ]] && ok || bad "409 of a minted token: mint_id '$seeded_mint'"
+    req GET "/v1/mints/$seeded_mint" -H "Authorization: Bearer $AUDITOR"
     record "confirmed mint" GET '/v1/mints/{id}' 200
     eq "confirmed mint: state" "$(jstr state)" confirmed
 fi

@@ -6,7 +6,9 @@
  * Opens the ledger in DIR as its writer (haechid must be stopped) and writes,
  * in one group commit, N confirmed mints with their tokens owned by OWNER
  * (an address): token i's id is SHA-256("TAG/OWNER/i"), its creator OWNER,
- * block 1000 + i, tx hash SHA-256 of the token id. Prints the token ids, one
+ * block 1000 + i, tx hash SHA-256 of the token id. Mint i's id is a new
+ * mint id (hc_mint_id_new) whose bytes 6..9 are i, big-endian: the mints
+ * sort in the order written, as accepted mints do. Prints the token ids, one
  * per line ("0x" + 64 hex digits), in the order written.
  * Exit 0 done, 1 failed, 2 usage. */
 #include <stdio.h>
@@ -47,7 +49,9 @@ static hc_err seed_fn(hc_ltx *tx, void *arg)
         if (err)
             return err;
         memcpy(s->ids[i], m.content_hash, 32);
-        memcpy(m.id, m.content_hash + 16, 16);
+        hc_mint_id_new(m.id, now);
+        for (int b = 0; b < 4; b++)
+            m.id[6 + b] = (uint8_t)(i >> (24 - 8 * b));
         memcpy(m.request_hash, m.metadata_hash, 32);
         m.creator = *s->owner;
         m.state = HC_MINT_CONFIRMED;

@@ -230,7 +230,7 @@ static hc_err del_fn(hc_ltx *tx, void *arg)
 #define MAX_SEEN 128
 struct seen {
     size_t n, stop_at; /* stop_at: return 1 after that many (0 = never) */
-    uint8_t key[MAX_SEEN][64];
+    uint8_t key[MAX_SEEN][HC_OWNER_KEY_LEN];
     size_t klen[MAX_SEEN];
     uint8_t val[MAX_SEEN][16];
     size_t vlen[MAX_SEEN];
@@ -241,7 +241,7 @@ static int seen_fn(void *arg, const uint8_t *key, size_t klen,
 {
     struct seen *s = arg;
     assert_true(s->n < MAX_SEEN);
-    assert_true(klen <= 64);
+    assert_true(klen <= HC_OWNER_KEY_LEN);
     memcpy(s->key[s->n], key, klen);
     s->klen[s->n] = klen;
     memcpy(s->val[s->n], val, vlen < 16 ? vlen : 16);
@@ -480,15 +480,20 @@ static void test_tokens(void **state)
     char *dir = make_dir();
     hc_ledger *l;
     hc_token t[3], got;
+    hc_mint m[3];
     hc_address alice, bob;
     struct seen s;
     memset(alice.b, 0xa1, 20);
     memset(bob.b, 0xb0, 20);
     assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
     for (int i = 0; i < 3; i++) {
+        /* later token ids, earlier mints: rows follow the mints */
+        mk_mint(&m[i], (uint8_t)(0x32 - i), (uint8_t)(0x10 + i), "");
+        m[i].state = HC_MINT_CONFIRMED;
+        assert_int_equal(mint_put(l, &m[i], HC_J_RECEIPT), HC_OK);
         memset(&t[i], 0, sizeof t[i]);
-        memset(t[i].id, 0x10 + i, 32);
-        memset(t[i].mint_id, 0x20 + i, 16);
+        memcpy(t[i].id, m[i].content_hash, 32);
+        memcpy(t[i].mint_id, m[i].id, 16);
         t[i].creator = alice;
         t[i].owner = alice;
         t[i].royalty_bps = 100;
@@ -498,13 +503,23 @@ static void test_tokens(void **state)
     owners_of(l, &alice, &s);
     assert_int_equal(s.n, 3);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(s.klen[i], 52);
-        assert_memory_equal(s.key[i] + 20, t[i].id, 32); /* sorted by id */
+        assert_int_equal(s.klen[i], HC_OWNER_KEY_LEN);
+        /* sorted by mint id */
+        assert_memory_equal(s.key[i] + 20, t[2 - i].mint_id, 16);
+        assert_memory_equal(s.key[i] + 36, t[2 - i].id, 32);
         assert_int_equal(s.vlen[i], 0);
     }
     owners_of(l, &bob, &s);
     assert_int_equal(s.n, 0);
     verify_ok(l);
+    /* a token not made by the mint that holds its content is refused */
+    uint64_t seq = head_seq(l);
+    hc_token bad = t[0];
+    memcpy(bad.mint_id, m[1].id, 16);
+    assert_int_equal(token_put(l, &bad, HC_J_TOKEN), HC_ERR_ARG);
+    memset(bad.id, 0x77, 32); /* no mint holds this content */
+    assert_int_equal(token_put(l, &bad, HC_J_TOKEN), HC_ERR_ARG);
+    assert_int_equal(head_seq(l), seq);
     /* transfer token 1 to bob */
     t[1].owner = bob;
     assert_int_equal(token_put(l, &t[1], HC_J_OWNER_CHANGED), HC_OK);
@@ -512,8 +527,14 @@ static void test_tokens(void **state)
     assert_int_equal(s.n, 2);
     owners_of(l, &bob, &s);
     assert_int_equal(s.n, 1);
-    assert_memory_equal(s.key[0] + 20, t[1].id, 32);
+    assert_memory_equal(s.key[0] + 36, t[1].id, 32);
     assert_int_equal(hc_ledger_token_get(l, t[1].id, &got), HC_OK);
+    assert_memory_equal(got.owner.b, bob.b, 20);
+    uint8_t tk[HC_TOKEN_KEY_LEN];
+    hc_token_key(tk, t[1].mint_id, t[1].id);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(hc_ledger_token_get_key(l, tk, &got), HC_OK);
+    assert_memory_equal(got.id, t[1].id, 32);
     assert_memory_equal(got.owner.b, bob.b, 20);
     verify_ok(l);
     /* a transfer to the same owner keeps the one row */
@@ -525,7 +546,7 @@ static void test_tokens(void **state)
     assert_int_equal(token_put(l, &t[0], HC_J_TOKEN), HC_OK);
     owners_of(l, &alice, &s);
     assert_int_equal(s.n, 1);
-    assert_memory_equal(s.key[0] + 20, t[2].id, 32);
+    assert_memory_equal(s.key[0] + 36, t[2].id, 32);
     assert_int_equal(token_put(l, &t[0], HC_J_TOKEN), HC_OK);
     assert_int_equal(hc_ledger_token_get(l, t[0].id, &got), HC_OK);
     assert_int_equal(got.burned, 1);
@@ -536,7 +557,7 @@ static void test_tokens(void **state)
     owners_of(l, &bob, &s);
     assert_int_equal(s.n, 1);
     /* an invalid token is refused and changes nothing */
-    uint64_t seq = head_seq(l);
+    seq = head_seq(l);
     t[2].burned = 2;
     assert_int_equal(token_put(l, &t[2], HC_J_TOKEN), HC_ERR_ARG);
     assert_int_equal(head_seq(l), seq);
@@ -544,6 +565,12 @@ static void test_tokens(void **state)
     assert_int_equal(s.n, 1);
     uint8_t none[32] = {0};
     assert_int_equal(hc_ledger_token_get(l, none, &got), HC_ERR_NOT_FOUND);
+    /* a mint that holds its content but made no token: not found */
+    hc_mint q;
+    mk_mint(&q, 0x40, 0x44, "");
+    assert_int_equal(mint_put(l, &q, HC_J_MINT_ACCEPTED), HC_OK);
+    assert_int_equal(hc_ledger_token_get(l, q.content_hash, &got),
+                     HC_ERR_NOT_FOUND);
     hc_ledger_stats st;
     assert_int_equal(hc_ledger_stats_get(l, &st), HC_OK);
     assert_int_equal(st.entries[HC_LDB_TOKENS], 3);
@@ -1376,7 +1403,8 @@ static void test_active_index(void **state)
     l = (hc_ledger *)1;
     assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_ERR_VERSION);
     assert_null(l);
-    /* a writer builds the index and stores schema 2, journaling nothing */
+    /* a writer builds the index and stores the current schema, journaling
+     * nothing (there are no tokens to move) */
     uint64_t seq;
     uint8_t head[32], head2[32];
     assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
@@ -1389,7 +1417,7 @@ static void test_active_index(void **state)
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
     assert_int_equal(mdb_get(txn, dbi, &sk, &sv), 0);
     assert_int_equal(sv.mv_size, 4);
-    assert_memory_equal(sv.mv_data, "\0\0\0\2", 4);
+    assert_memory_equal(sv.mv_data, "\0\0\0\3", 4);
     mdb_txn_abort(txn);
     mdb_env_close(env);
     assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_OK);
@@ -1426,6 +1454,134 @@ static void test_active_index(void **state)
     ACTIVE_IS(l, HC_MINT_SUBMITTED, NULL, 0, 6, 1);
     verify_ok(l);
     hc_ledger_close(l);
+    remove_dir(dir);
+}
+
+/* ---- the schema 2 -> 3 upgrade: tokens and owner rows in mint order */
+
+/* What schema 2 wrote for a token: the record under its id, the owner row
+ * under owner ‖ id. */
+static hc_err old_token_fn(hc_ltx *tx, void *arg)
+{
+    const hc_token *t = arg;
+    uint8_t okey[52];
+    hc_buf b;
+    hc_buf_init(&b, 4096, 0);
+    hc_err err = hc_token_encode(&b, t);
+    const uint8_t *p;
+    size_t n;
+    if (!err && hc_ltx_get(tx, HC_LDB_TOKENS, t->id, 32, &p, &n) == HC_OK) {
+        hc_token old;
+        err = hc_token_decode(&old, p, n);
+        memcpy(okey, old.owner.b, 20);
+        memcpy(okey + 20, old.id, 32);
+        if (!err && !old.burned)
+            err = hc_ltx_index_del(tx, HC_LDB_OWNERS, okey, 52);
+    }
+    if (!err)
+        err =
+            hc_ltx_put(tx, HC_LDB_TOKENS, HC_J_TOKEN, t->id, 32, b.data, b.len);
+    hc_buf_free(&b);
+    memcpy(okey, t->owner.b, 20);
+    memcpy(okey + 20, t->id, 32);
+    if (!err && !t->burned)
+        err = hc_ltx_index_put(tx, HC_LDB_OWNERS, okey, 52, NULL, 0, 1);
+    return err;
+}
+
+static void test_token_rekey(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    hc_ledger *l;
+    hc_ledger_opts ro = {0};
+    hc_mint m[4];
+    hc_token t[4], got;
+    hc_address alice, bob;
+    struct seen s;
+    ro.read_only = 1;
+    memset(alice.b, 0xa1, 20);
+    memset(bob.b, 0xb0, 20);
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    for (int i = 0; i < 4; i++) {
+        mk_mint(&m[i], (uint8_t)(0x60 - i), (uint8_t)(0x70 + i), "");
+        m[i].state = HC_MINT_CONFIRMED;
+        assert_int_equal(mint_put(l, &m[i], HC_J_RECEIPT), HC_OK);
+        memset(&t[i], 0, sizeof t[i]);
+        memcpy(t[i].id, m[i].content_hash, 32);
+        memcpy(t[i].mint_id, m[i].id, 16);
+        t[i].creator = t[i].owner = alice;
+        t[i].block = 50 + (uint64_t)i;
+        assert_int_equal(hc_ledger_write(l, old_token_fn, &t[i]), HC_OK);
+    }
+    /* token 1 moved to bob, token 3 burned: old keys written twice */
+    t[1].owner = bob;
+    assert_int_equal(hc_ledger_write(l, old_token_fn, &t[1]), HC_OK);
+    t[3].burned = 1;
+    memset(t[3].owner.b, 0, 20);
+    assert_int_equal(hc_ledger_write(l, old_token_fn, &t[3]), HC_OK);
+    uint64_t seq = head_seq(l);
+    hc_ledger_close(l);
+    uint8_t two[4] = {0, 0, 0, 2};
+    raw_put(dir, "meta", "schema", 6, two, 4);
+
+    /* a reader refuses it; a writer moves the 4 records, journaled */
+    l = (hc_ledger *)1;
+    assert_int_equal(hc_ledger_open(&l, dir, &ro), HC_ERR_VERSION);
+    assert_null(l);
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    assert_int_equal(head_seq(l), seq + 8);
+    hc_buf jb;
+    hc_buf_init(&jb, 4096, 0);
+    for (uint64_t q = seq + 1; q <= seq + 8; q++) {
+        hc_jentry e;
+        assert_int_equal(hc_ledger_journal_get(l, q, &jb), HC_OK);
+        assert_int_equal(hc_jentry_decode(&e, jb.data, jb.len), HC_OK);
+        assert_int_equal(e.kind, HC_J_UPGRADE);
+        assert_int_equal(e.db, HC_LDB_TOKENS);
+        assert_int_equal(e.klen, (q - seq) % 2 ? 32 : HC_TOKEN_KEY_LEN);
+    }
+    assert_string_equal(hc_jkind_name(HC_J_UPGRADE), "schema_upgrade");
+    hc_buf_free(&jb);
+    verify_ok(l);
+    hc_ledger_stats st;
+    assert_int_equal(hc_ledger_stats_get(l, &st), HC_OK);
+    assert_int_equal(st.entries[HC_LDB_TOKENS], 4);
+    assert_int_equal(st.entries[HC_LDB_OWNERS], 3);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(hc_ledger_token_get(l, t[i].id, &got), HC_OK);
+        assert_memory_equal(got.mint_id, t[i].mint_id, 16);
+        assert_memory_equal(got.owner.b, t[i].owner.b, 20);
+        assert_int_equal(got.burned, t[i].burned);
+    }
+    /* alice's tokens in mint order: 2 (mint 0x5e), then 0 (0x60) */
+    owners_of(l, &alice, &s);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.klen[0], HC_OWNER_KEY_LEN);
+    assert_memory_equal(s.key[0] + 20, t[2].mint_id, 16);
+    assert_memory_equal(s.key[0] + 36, t[2].id, 32);
+    assert_memory_equal(s.key[1] + 36, t[0].id, 32);
+    owners_of(l, &bob, &s);
+    assert_int_equal(s.n, 1);
+    assert_memory_equal(s.key[0] + 36, t[1].id, 32);
+    /* the moved records are kept as any other from then on */
+    t[0].owner = bob;
+    assert_int_equal(token_put(l, &t[0], HC_J_OWNER_CHANGED), HC_OK);
+    owners_of(l, &bob, &s);
+    assert_int_equal(s.n, 2);
+    verify_ok(l);
+    seq = head_seq(l);
+    hc_ledger_close(l);
+    /* opened again: nothing more to move */
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    assert_int_equal(head_seq(l), seq);
+    verify_ok(l);
+    hc_ledger_close(l);
+
+    /* a schema-2 ledger whose token record is damaged is not opened */
+    raw_put(dir, "meta", "schema", 6, two, 4);
+    raw_put(dir, "tokens", t[2].id, 32, "\0\0\0\0\0\0\0\1junk", 12);
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_ERR_CORRUPT);
     remove_dir(dir);
 }
 
@@ -1832,6 +1988,7 @@ int main(void)
         cmocka_unit_test(test_map_growth),
         cmocka_unit_test(test_schema_version),
         cmocka_unit_test(test_active_index),
+        cmocka_unit_test(test_token_rekey),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_close_in_flight),
         cmocka_unit_test(test_journal_entries),

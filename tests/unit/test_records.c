@@ -789,13 +789,20 @@ static void test_index_keys(void **state)
     assert_memory_not_equal(k, k2, n1);
 
     hc_address a;
-    uint8_t id[32], ok[52], sk[60], h[32];
+    uint8_t id[32], mid[16], tk[HC_TOKEN_KEY_LEN], ok[HC_OWNER_KEY_LEN], sk[60],
+        h[32];
     fill(a.b, 20, 1);
     fill(id, 32, 2);
     fill(h, 32, 3);
-    hc_owner_key(ok, &a, id);
+    fill(mid, 16, 4);
+    hc_token_key(tk, mid, id);
+    assert_int_equal(sizeof tk, 48);
+    assert_memory_equal(tk, mid, 16);
+    assert_memory_equal(tk + 16, id, 32);
+    hc_owner_key(ok, &a, mid, id);
+    assert_int_equal(sizeof ok, 68);
     assert_memory_equal(ok, a.b, 20);
-    assert_memory_equal(ok + 20, id, 32);
+    assert_memory_equal(ok + 20, tk, 48);
     hc_sent_key(sk, &a, 0x0102030405060708ull, h);
     assert_memory_equal(sk, a.b, 20);
     static const uint8_t be[8] = {1, 2, 3, 4, 5, 6, 7, 8};

@@ -25,7 +25,7 @@
 struct row {
     const char *db;
     int is_index;
-    uint8_t key[64];
+    uint8_t key[HC_OWNER_KEY_LEN];
     size_t klen;
     uint8_t val[1024];
     size_t vlen;
@@ -876,22 +876,25 @@ static void test_rollback(void **state)
     assert_true(rolled >= 8);
 
     /* a token transfer rolled back with its owner index made to match */
-    uint8_t tid[32], okey_a[52], okey_b[52];
+    uint8_t mid[16], tid[32], tk[HC_TOKEN_KEY_LEN], okey_a[HC_OWNER_KEY_LEN],
+        okey_b[HC_OWNER_KEY_LEN];
+    memset(mid, 1, 16);
     memset(tid, 0x41, 32); /* token of mint 1 */
-    const struct row *tok = find_row("tokens", tid, 32);
-    uint64_t old = earlier_write(HC_LDB_TOKENS, tid, 32, hc_be64_get(tok->val));
+    hc_token_key(tk, mid, tid);
+    const struct row *tok = find_row("tokens", tk, sizeof tk);
+    uint64_t old =
+        earlier_write(HC_LDB_TOKENS, tk, sizeof tk, hc_be64_get(tok->val));
     assert_true(old > 0);
     hc_jentry e = jentry(old);
     uint8_t v[1024];
     hc_be64_put(v, old);
     memcpy(v + 8, e.body, e.blen);
-    memcpy(okey_a, alice.b, 20);
-    memcpy(okey_a + 20, tid, 32);
-    memcpy(okey_b, bob.b, 20);
-    memcpy(okey_b + 20, tid, 32);
-    struct rowop idx_del = {"idx_owners", okey_b, 52, NULL, 0, NULL};
-    struct rowop idx_add = {"idx_owners", okey_a, 52, "", 0, &idx_del};
-    struct rowop rec = {"tokens", tid, 32, v, 8 + e.blen, &idx_add};
+    hc_owner_key(okey_a, &alice, mid, tid);
+    hc_owner_key(okey_b, &bob, mid, tid);
+    struct rowop idx_del = {"idx_owners", okey_b, sizeof okey_b, NULL, 0, NULL};
+    struct rowop idx_add = {"idx_owners", okey_a, sizeof okey_a,
+                            "",           0,      &idx_del};
+    struct rowop rec = {"tokens", tk, sizeof tk, v, 8 + e.blen, &idx_add};
     expect_corrupt(rowop_fn, &rec, "transfer rolled back with its index");
 }
 
@@ -962,31 +965,40 @@ static void test_forged_records(void **state)
 static void test_forged_index_rows(void **state)
 {
     (void)state;
-    uint8_t tid1[32], tid2[32], tid3[32], k[52];
+    uint8_t tid1[32], tid2[32], tid3[32], m1[16], m4[16], m5[16],
+        k[HC_OWNER_KEY_LEN];
     memset(tid1, 0x41, 32); /* mint 1's token: owned by bob */
     memset(tid2, 0x44, 32); /* mint 4's token: burned */
     memset(tid3, 0x45, 32); /* mint 5's token: owned by bob */
+    memset(m1, 1, 16);
+    memset(m4, 4, 16);
+    memset(m5, 5, 16);
     /* alice still listed as the owner of the token she transferred */
-    memcpy(k, alice.b, 20);
-    memcpy(k + 20, tid1, 32);
-    struct rowop o1 = {"idx_owners", k, 52, "", 0, NULL};
+    hc_owner_key(k, &alice, m1, tid1);
+    struct rowop o1 = {"idx_owners", k, sizeof k, "", 0, NULL};
     expect_corrupt(rowop_fn, &o1, "stale owner row");
     /* an owner row for the burned token */
-    memcpy(k + 20, tid2, 32);
+    hc_owner_key(k, &alice, m4, tid2);
     expect_corrupt(rowop_fn, &o1, "owner row of a burned token");
     /* an owner row for a token that does not exist */
-    memset(k + 20, 0x55, 32);
+    memset(k + 36, 0x55, 32);
     expect_corrupt(rowop_fn, &o1, "owner row of no token");
-    /* bob's row for token 3 moved to alice */
-    uint8_t kb[52];
-    memcpy(kb, bob.b, 20);
-    memcpy(kb + 20, tid3, 32);
+    /* an owner row naming a token under another mint's id */
+    hc_owner_key(k, &bob, m4, tid3);
+    expect_corrupt(rowop_fn, &o1, "owner row under another mint");
+    /* an owner row in the old layout (owner ‖ token id) */
     memcpy(k + 20, tid3, 32);
-    struct rowop mv_del = {"idx_owners", kb, 52, NULL, 0, NULL};
-    struct rowop mv = {"idx_owners", k, 52, "", 0, &mv_del};
+    struct rowop o52 = {"idx_owners", k, 52, "", 0, NULL};
+    expect_corrupt(rowop_fn, &o52, "owner row of the old layout");
+    /* bob's row for token 3 moved to alice */
+    uint8_t kb[HC_OWNER_KEY_LEN];
+    hc_owner_key(kb, &bob, m5, tid3);
+    hc_owner_key(k, &alice, m5, tid3);
+    struct rowop mv_del = {"idx_owners", kb, sizeof kb, NULL, 0, NULL};
+    struct rowop mv = {"idx_owners", k, sizeof k, "", 0, &mv_del};
     expect_corrupt(rowop_fn, &mv, "owner row moved");
     /* an owner row with a short key */
-    struct rowop shortk = {"idx_owners", k, 51, "", 0, NULL};
+    struct rowop shortk = {"idx_owners", k, sizeof k - 1, "", 0, NULL};
     expect_corrupt(rowop_fn, &shortk, "owner row with a short key");
 
     /* content: a row for content nobody has; for the failed mint's content
