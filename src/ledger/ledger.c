@@ -551,17 +551,19 @@ static int build_active(MDB_txn *txn, hc_ledger *l)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Schema 3: moves each token record from its token id to mint id ‖ token
- * id, journaled as a delete and a put (HC_J_UPGRADE) so that the journal
- * still accounts for every record, then rebuilds the owner index (not
- * journaled, like every index). l->head_* are the journal head on entry and
- * on return. */
+/* An LMDB code of an upgrade step: HC_ERR_BUFFER when the map is full. */
 static hc_err upgrade_err(int rc)
 {
     return rc == MDB_MAP_FULL || rc == MDB_TXN_FULL ? HC_ERR_BUFFER
                                                     : hc__mdb_err(rc);
 }
 
+/* Schema 3: moves each token record from its token id to mint id ‖ token
+ * id, journaled as a delete and a put (HC_J_UPGRADE) so that the journal
+ * still accounts for every record, then rebuilds the owner index (not
+ * journaled, like every index). l->head_* are the journal head on entry,
+ * and on return once it succeeded (load_or_init reads the head again
+ * before a retry). */
 static hc_err rekey_tokens(MDB_txn *txn, hc_ledger *l)
 {
     MDB_cursor *cur;

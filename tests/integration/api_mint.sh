@@ -298,6 +298,9 @@ for q in limit=0 limit=101 limit=abc limit= limit=-1; do
 done
 req GET "/v1/owners/$OWNER1/tokens?cursor=zz" "${HA[@]}"
 problem "bad cursor" 400 bad-cursor
+# well-formed, but no token or mint of that id: the page cannot go on
+req GET "/v1/owners/$OWNER1/tokens?cursor=$(printf '%064d' 7)" "${HA[@]}"
+problem "cursor of no token" 400 bad-cursor
 req GET "/v1/owners/0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD/tokens" "${HA[@]}"
 problem "bad checksum address" 400 bad-address
 req GET "/v1/owners/nobody/tokens" "${HA[@]}"
