@@ -561,7 +561,8 @@ static hc_err upgrade_err(int rc)
 /* Schema 3: moves each token record from its token id to mint id ‖ token
  * id, journaled as a delete and a put (HC_J_UPGRADE) so that the journal
  * still accounts for every record, then rebuilds the owner index (not
- * journaled, like every index). l->head_* are the journal head on entry,
+ * journaled, like every index). A record that does not decode is not
+ * moved; verify reports it. l->head_* are the journal head on entry,
  * and on return once it succeeded (load_or_init reads the head again
  * before a retry). */
 static hc_err rekey_tokens(MDB_txn *txn, hc_ledger *l)
@@ -610,14 +611,17 @@ static hc_err rekey_tokens(MDB_txn *txn, hc_ledger *l)
             break;
         }
         hc_buf_reset(&body);
-        if (v.mv_size < 8 ||
-            hc_buf_append(&body, (const uint8_t *)v.mv_data + 8,
-                          v.mv_size - 8) ||
-            hc_token_decode(&t, body.data, body.len) ||
-            memcmp(t.id, old[i], 32) != 0) {
-            err = HC_ERR_CORRUPT;
+        if (v.mv_size < 8) /* left for verify (below: not moved) */
+            continue;
+        if ((err = hc_buf_append(&body, (const uint8_t *)v.mv_data + 8,
+                                 v.mv_size - 8)))
             break;
-        }
+        /* a record that does not decode, or is not this token's, stays
+         * where it is: verify reports it (as build_active leaves a mint
+         * that does not decode), and the ledger still opens */
+        if (hc_token_decode(&t, body.data, body.len) ||
+            memcmp(t.id, old[i], 32) != 0)
+            continue;
         hc_token_key(key, t.mint_id, t.id);
         err = hc_ltx_del(&tx, HC_LDB_TOKENS, HC_J_UPGRADE, old[i], 32);
         if (!err)
@@ -636,23 +640,18 @@ static hc_err rekey_tokens(MDB_txn *txn, hc_ledger *l)
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             hc_token t;
             uint8_t okey[HC_OWNER_KEY_LEN];
-            if (v.mv_size < 8 ||
+            if (k.mv_size != HC_TOKEN_KEY_LEN || v.mv_size < 8 ||
                 hc_token_decode(&t, (const uint8_t *)v.mv_data + 8,
-                                v.mv_size - 8)) {
-                rc = MDB_CORRUPTED;
-                break;
-            }
-            if (t.burned)
-                continue;
+                                v.mv_size - 8) ||
+                t.burned)
+                continue; /* not moved (above), or no owner */
             hc_owner_key(okey, &t.owner, t.mint_id, t.id);
             MDB_val ik = {sizeof okey, okey}, iv = {0, NULL};
             if ((rc = mdb_put(txn, l->dbi[HC_LDB_OWNERS], &ik, &iv, 0)))
                 break;
         }
         mdb_cursor_close(cur);
-        if (rc == MDB_CORRUPTED)
-            err = HC_ERR_CORRUPT;
-        else if (rc != MDB_NOTFOUND)
+        if (rc != MDB_NOTFOUND)
             err = upgrade_err(rc);
     }
     hc_buf_free(&body);

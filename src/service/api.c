@@ -933,6 +933,8 @@ static hc_err mint_for_content(hc_api *a, const uint8_t id[32], hc_mint *m,
         memcpy(mint_id, b.data, HC_MINT_ID_LEN);
         if (m)
             err = hc_ledger_mint_get(a->l, mint_id, m);
+        if (err == HC_ERR_NOT_FOUND) /* the row names no mint */
+            err = HC_ERR_CORRUPT;
     }
     hc_buf_free(&b);
     return err;

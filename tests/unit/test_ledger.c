@@ -1578,10 +1578,21 @@ static void test_token_rekey(void **state)
     verify_ok(l);
     hc_ledger_close(l);
 
-    /* a schema-2 ledger whose token record is damaged is not opened */
+    /* a schema-2 ledger with a damaged token record: it opens, the record
+     * stays where it is, the others are kept, and verify names it */
     raw_put(dir, "meta", "schema", 6, two, 4);
     raw_put(dir, "tokens", t[2].id, 32, "\0\0\0\0\0\0\0\1junk", 12);
-    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_ERR_CORRUPT);
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    assert_int_equal(head_seq(l), seq);
+    assert_int_equal(hc_ledger_stats_get(l, &st), HC_OK);
+    assert_int_equal(st.entries[HC_LDB_TOKENS], 5);
+    assert_int_equal(st.entries[HC_LDB_OWNERS], 3);
+    assert_int_equal(hc_ledger_token_get(l, t[0].id, &got), HC_OK);
+    hc_ledger_report rep;
+    assert_int_equal(hc_ledger_verify(l, &rep), HC_ERR_CORRUPT);
+    /* (its old journal entries name it) */
+    assert_non_null(strstr(rep.problem, "tokens 0x727272"));
+    hc_ledger_close(l);
     remove_dir(dir);
 }
 
