@@ -90,7 +90,8 @@ typedef enum hc_jkind {
     HC_J_OUTBOX,
     HC_J_METADATA,
     HC_J_KV,
-    HC_J_UPGRADE, /* a record moved by a schema upgrade */
+    HC_J_UPGRADE,        /* a record moved by a schema upgrade */
+    HC_J_CLIENT_CHANGED, /* a client's key replaced, or it was disabled */
     HC_J_KIND_END
 } hc_jkind;
 

@@ -210,6 +210,13 @@ HC_WUR hc_err hc_ledger_token_get_key(hc_ledger *l,
 HC_WUR hc_err hc_ledger_client_add(hc_ledger *l, const hc_client *c);
 HC_WUR hc_err hc_ledger_client_get(hc_ledger *l, const char *name,
                                    hc_client *out);
+/* Replaces the record of client c->name, journaled as HC_J_CLIENT_CHANGED:
+ * a new key (key id and hash), its roles, limits or disabled flag. Moves
+ * its key-index row when the key id changed, so that the old key stops
+ * working at once. HC_ERR_NOT_FOUND if there is no such client,
+ * HC_ERR_EXISTS if another client has the new key id, HC_ERR_ARG for an
+ * invalid client. */
+HC_WUR hc_err hc_ledger_client_update(hc_ledger *l, const hc_client *c);
 /* Looks a client up by API key id. */
 HC_WUR hc_err hc_ledger_client_by_key(hc_ledger *l,
                                       const uint8_t key_id[HC_KEY_ID_LEN],

@@ -1,4 +1,5 @@
-/* haechi keys add-client | address | new */
+/* haechi keys add-client | rotate-client | disable-client | enable-client |
+ * address */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,29 +19,88 @@ static const char help_en[] =
     "Usage: haechi keys add-client --ledger DIR --name NAME --roles ROLES\n"
     "                              [--rate-per-minute N] [--burst N] "
     "[--json]\n"
+    "       haechi keys rotate-client --ledger DIR --name NAME [--json]\n"
+    "       haechi keys disable-client --ledger DIR --name NAME\n"
+    "       haechi keys enable-client --ledger DIR --name NAME\n"
     "       haechi keys address --key-env NAME\n"
     "\n"
-    "add-client  registers an API client (a department or a district) in the\n"
-    "            ledger and prints its new API key ONCE: only its hash is\n"
-    "            stored. ROLES is a comma-separated list of minter, auditor,\n"
-    "            admin. Run it while haechid is stopped (one writer per\n"
-    "            ledger).\n"
-    "address     prints the address of the private key in the environment\n"
-    "            variable NAME.\n"
+    "add-client      registers an API client (a department or a district) in\n"
+    "                the ledger and prints its new API key ONCE: only its\n"
+    "                hash is stored. ROLES is a comma-separated list of\n"
+    "                minter, auditor, admin.\n"
+    "rotate-client   gives the client a new API key and prints it ONCE; the\n"
+    "                old key stops working.\n"
+    "disable-client  refuses the client's key (401) until enable-client; its\n"
+    "                mints are kept and go on.\n"
+    "address         prints the address of the private key in the\n"
+    "                environment variable NAME.\n"
+    "The client commands write the ledger: run them while haechid is stopped\n"
+    "(one writer per ledger). Each change is journaled.\n"
     "\n"
-    "Exit: 0 done; 2 usage error, name taken, or ledger in use.\n";
+    "Exit: 0 done; 2 usage error, name taken, no such client, or ledger in\n"
+    "use.\n";
 static const char help_ko[] =
     "사용법: haechi keys add-client --ledger DIR --name NAME --roles ROLES\n"
     "                               [--rate-per-minute N] [--burst N] "
     "[--json]\n"
+    "        haechi keys rotate-client --ledger DIR --name NAME [--json]\n"
+    "        haechi keys disable-client --ledger DIR --name NAME\n"
+    "        haechi keys enable-client --ledger DIR --name NAME\n"
     "        haechi keys address --key-env NAME\n"
     "\n"
-    "add-client  API 클라이언트(부서나 자치구)를 원장에 등록하고 새 API 키를\n"
-    "            한 번만 출력합니다 (해시만 저장). ROLES는 minter, auditor,\n"
-    "            admin을 쉼표로 잇습니다. haechid를 멈춘 뒤 실행하세요.\n"
-    "address     환경 변수 NAME의 개인 키에 해당하는 주소를 출력합니다.\n"
+    "add-client      API 클라이언트(부서나 자치구)를 원장에 등록하고 새 API\n"
+    "                키를 한 번만 출력합니다 (해시만 저장). ROLES는 minter,\n"
+    "                auditor, admin을 쉼표로 잇습니다.\n"
+    "rotate-client   클라이언트에 새 API 키를 주고 한 번만 출력합니다. 이전\n"
+    "                키는 더 이상 쓸 수 없습니다.\n"
+    "disable-client  enable-client 전까지 클라이언트의 키를 거부합니다 (401).\n"
+    "                민팅 요청은 그대로 처리됩니다.\n"
+    "address         환경 변수 NAME의 개인 키에 해당하는 주소를 출력합니다.\n"
+    "클라이언트 명령은 원장에 씁니다: haechid를 멈춘 뒤 실행하세요. 변경은\n"
+    "모두 저널에 남습니다.\n"
     "\n"
-    "종료 코드: 0 완료, 2 사용법 오류, 이미 있는 이름, 사용 중인 원장.\n";
+    "종료 코드: 0 완료, 2 사용법 오류, 이미 있는 이름, 없는 클라이언트, 사용\n"
+    "중인 원장.\n";
+
+/* 1 to 64 of a-z 0-9 - _ . */
+static int name_ok(const char *name)
+{
+    size_t nlen = strlen(name);
+    int ok = nlen > 0 && nlen <= HC_CLIENT_MAX;
+    for (size_t i = 0; ok && i < nlen; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') ||
+             (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
+             name[i] == '_' || name[i] == '.';
+    return ok;
+}
+
+/* Prints a new API key on stdout: alone, or as JSON with the client's name
+ * and roles. Wipes the copies it made. Returns 1 if it was printed alone
+ * (the caller then says on stderr what it is). */
+static int print_key(const hc_client *cl, const char *key, int json)
+{
+    char roles[64];
+    hc_roles_str(roles, sizeof roles, cl->roles);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "client", cl->name);
+        cJSON_AddStringToObject(o, "roles", roles);
+        cJSON_AddStringToObject(o, "api_key", key);
+        char *s = cJSON_Print(o);
+        if (s) {
+            puts(s);
+            hc_memzero(s, strlen(s)); /* it holds the key */
+        }
+        free(s);
+        cJSON *k = cJSON_GetObjectItem(o, "api_key");
+        if (k && k->valuestring)
+            hc_memzero(k->valuestring, strlen(k->valuestring));
+        cJSON_Delete(o);
+        return 0;
+    }
+    printf("%s\n", key);
+    return 1;
+}
 
 static int add_client(int argc, char **argv)
 {
@@ -107,16 +167,11 @@ static int add_client(int argc, char **argv)
                                       "required",
                                       "--ledger, --name, --roles가 "
                                       "필요합니다"));
-    size_t nlen = strlen(name);
-    int ok = nlen > 0 && nlen <= HC_CLIENT_MAX;
-    for (size_t i = 0; ok && i < nlen; i++)
-        ok = (name[i] >= 'a' && name[i] <= 'z') ||
-             (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
-             name[i] == '_' || name[i] == '.';
-    if (!ok)
+    if (!name_ok(name))
         return cli_usage_error("keys", "%s",
                                cli_tr("--name: 1 to 64 of a-z 0-9 - _ .",
                                       "--name: a-z 0-9 - _ . 로 1~64자"));
+    size_t nlen = strlen(name);
     hc_client cl;
     memset(&cl, 0, sizeof cl);
     if (hc_roles_parse(roles_s, &cl.roles))
@@ -149,31 +204,113 @@ static int add_client(int argc, char **argv)
         return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
     }
     char roles[64];
-    if (json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "client", name);
-        cJSON_AddStringToObject(o, "roles",
-                                hc_roles_str(roles, sizeof roles, cl.roles));
-        cJSON_AddStringToObject(o, "api_key", key);
-        char *s = cJSON_Print(o);
-        if (s) {
-            puts(s);
-            hc_memzero(s, strlen(s)); /* it holds the key */
-        }
-        free(s);
-        cJSON *k = cJSON_GetObjectItem(o, "api_key");
-        if (k && k->valuestring)
-            hc_memzero(k->valuestring, strlen(k->valuestring));
-        cJSON_Delete(o);
-    } else {
-        printf("%s\n", key);
+    if (print_key(&cl, key, json))
         fprintf(stderr,
                 cli_tr("client %s (%s) added; keep this API key: it is not "
                        "stored and cannot be shown again\n",
                        "클라이언트 %s (%s) 등록됨; 이 API 키를 보관하세요: "
                        "저장되지 않아 다시 볼 수 없습니다\n"),
                 name, hc_roles_str(roles, sizeof roles, cl.roles));
+    hc_memzero(key, sizeof key);
+    return EXIT_OK;
+}
+
+enum change { ROTATE, DISABLE, ENABLE };
+
+/* rotate-client, disable-client, enable-client */
+static int change_client(int argc, char **argv, enum change what)
+{
+    static const struct option opts[] = {
+        {"ledger", required_argument, NULL, 'l'},
+        {"name", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = NULL, *name = NULL;
+    int json = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'l')
+            dir = optarg;
+        else if (c == 'n')
+            name = optarg;
+        else if (c == 'j' && what == ROTATE)
+            json = 1;
+        else if (c == 'h') {
+            fputs(cli_tr(help_en, help_ko), stdout);
+            return EXIT_OK;
+        } else
+            return cli_usage_error("keys",
+                                   cli_tr("unknown option or missing value: "
+                                          "'%s'",
+                                          "알 수 없는 옵션이거나 값이 없음: "
+                                          "'%s'"),
+                                   cli_opt_name(argv[optind - 1]));
     }
+    if (optind < argc)
+        return cli_usage_error(
+            "keys",
+            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
+            argv[optind]);
+    if (!dir || !name)
+        return cli_usage_error("keys", "%s",
+                               cli_tr("--ledger and --name are required",
+                                      "--ledger와 --name이 필요합니다"));
+    if (!name_ok(name))
+        return cli_usage_error("keys", "%s",
+                               cli_tr("--name: 1 to 64 of a-z 0-9 - _ .",
+                                      "--name: a-z 0-9 - _ . 로 1~64자"));
+    char key[HC_APIKEY_LEN + 1] = "";
+    hc_client cl;
+    hc_ledger *l;
+    hc_err err = hc_ledger_open(&l, dir, NULL);
+    if (!err) {
+        err = hc_ledger_client_get(l, name, &cl);
+        if (!err && what == ROTATE)
+            err = hc_apikey_new(key, cl.key_id, cl.key_hash);
+        if (!err) {
+            if (what != ROTATE)
+                cl.disabled = what == DISABLE;
+            err = hc_ledger_client_update(l, &cl);
+        }
+        hc_ledger_close(l);
+    }
+    hc_memzero(cl.key_hash, sizeof cl.key_hash);
+    if (err) {
+        hc_memzero(key, sizeof key);
+        if (err == HC_ERR_NOT_FOUND)
+            return cli_fail(
+                EXIT_USAGE,
+                cli_tr("%s: no client '%s'", "%s: 클라이언트 '%s'가 없습니다"),
+                dir, name);
+        return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
+    }
+    char roles[64];
+    if (what == ROTATE) {
+        if (print_key(&cl, key, json))
+            fprintf(stderr,
+                    cli_tr("client %s (%s) has a new API key; the old one no "
+                           "longer works. Keep this one: it is not stored "
+                           "and cannot be shown again\n",
+                           "클라이언트 %s (%s)에 새 API 키를 주었습니다. "
+                           "이전 키는 더 이상 쓸 수 없습니다. 이 키를 "
+                           "보관하세요: 저장되지 않아 다시 볼 수 없습니다\n"),
+                    name, hc_roles_str(roles, sizeof roles, cl.roles));
+    } else if (what == DISABLE)
+        fprintf(stderr,
+                cli_tr("client %s disabled: its API key is refused until "
+                       "enable-client\n",
+                       "클라이언트 %s 사용 중지: enable-client 전까지 API "
+                       "키가 거부됩니다\n"),
+                name);
+    else
+        fprintf(stderr,
+                cli_tr("client %s enabled: its API key works again\n",
+                       "클라이언트 %s 사용 재개: API 키를 다시 쓸 수 "
+                       "있습니다\n"),
+                name);
     hc_memzero(key, sizeof key);
     return EXIT_OK;
 }
@@ -225,12 +362,20 @@ int cmd_keys(int argc, char **argv)
     }
     if (!strcmp(argv[1], "add-client"))
         return add_client(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "rotate-client"))
+        return change_client(argc - 1, argv + 1, ROTATE);
+    if (!strcmp(argv[1], "disable-client"))
+        return change_client(argc - 1, argv + 1, DISABLE);
+    if (!strcmp(argv[1], "enable-client"))
+        return change_client(argc - 1, argv + 1, ENABLE);
     if (!strcmp(argv[1], "address"))
         return key_address(argc - 1, argv + 1);
     return cli_usage_error("keys",
                            cli_tr("unknown keys command '%s' (add-client, "
-                                  "address)",
+                                  "rotate-client, disable-client, "
+                                  "enable-client, address)",
                                   "알 수 없는 keys 명령 '%s' (add-client, "
-                                  "address)"),
+                                  "rotate-client, disable-client, "
+                                  "enable-client, address)"),
                            argv[1]);
 }

@@ -40,6 +40,7 @@ static const char *const kind_names[HC_J_KIND_END] = {
     [HC_J_METADATA] = "metadata",
     [HC_J_KV] = "kv",
     [HC_J_UPGRADE] = "schema_upgrade",
+    [HC_J_CLIENT_CHANGED] = "client_changed",
 };
 
 const char *hc_ldb_name(hc_ldb db)

@@ -689,6 +689,46 @@ hc_err hc_ledger_client_add(hc_ledger *l, const hc_client *c)
     return hc_ledger_write(l, client_add_fn, (void *)c);
 }
 
+static hc_err client_update_fn(hc_ltx *tx, void *arg)
+{
+    const hc_client *c = arg;
+    const uint8_t *p, *v;
+    size_t n, vlen, nlen = strlen(c->name);
+    hc_client old;
+    hc_err err = hc_ltx_get(tx, HC_LDB_CLIENTS, c->name, nlen, &p, &n);
+    if (!err)
+        err = hc_client_decode(&old, p, n);
+    if (err)
+        return err;
+    int moved = memcmp(old.key_id, c->key_id, HC_KEY_ID_LEN) != 0;
+    if (moved) {
+        err = hc_ltx_index_get(tx, HC_LDB_KEYS, c->key_id, HC_KEY_ID_LEN, &v,
+                               &vlen);
+        if (err != HC_ERR_NOT_FOUND)
+            return err ? err : HC_ERR_EXISTS;
+    }
+    hc_buf b;
+    hc_buf_init(&b, 8192, 0);
+    err = hc_client_encode(&b, c);
+    if (!err)
+        err = put_encoded(tx, HC_LDB_CLIENTS, HC_J_CLIENT_CHANGED, c->name,
+                          nlen, &b);
+    hc_buf_free(&b);
+    if (!err && moved)
+        err = hc_ltx_index_del(tx, HC_LDB_KEYS, old.key_id, HC_KEY_ID_LEN);
+    if (!err && moved)
+        err = hc_ltx_index_put(tx, HC_LDB_KEYS, c->key_id, HC_KEY_ID_LEN,
+                               c->name, nlen, 0);
+    return err;
+}
+
+hc_err hc_ledger_client_update(hc_ledger *l, const hc_client *c)
+{
+    if (!c->name[0] || strlen(c->name) > HC_CLIENT_MAX)
+        return HC_ERR_ARG;
+    return hc_ledger_write(l, client_update_fn, (void *)c);
+}
+
 hc_err hc_ledger_client_get(hc_ledger *l, const char *name, hc_client *out)
 {
     size_t nlen = strlen(name);

@@ -11,8 +11,10 @@
 # (HAECHI_MAX_QUEUE=1). Also: one writer per ledger (a second haechid, or
 # `haechi keys`, is refused while haechid runs), configuration errors (exit 2
 # naming the line or the variable), --check-config, and /readyz (503 while
-# the node is unreachable). After each group /healthz answers 200; SIGTERM
-# stops haechid with exit 0 and the ledger verifies.
+# the node is unreachable); a rotated key and a disabled client's key are
+# refused (401), the new key and a client enabled again accepted. After each
+# group /healthz answers 200; SIGTERM stops haechid with exit 0 and the
+# ledger verifies.
 #
 # Environment: HAECHI, HC_BUILD_DIR (set by CTest). Needs bash, curl, sed,
 # grep and coreutils.
@@ -297,6 +299,35 @@ rc=0
 "$HAECHI" keys add-client --ledger "$HD_LEDGER" --name late --roles minter >"$T/late.out" 2>&1 || rc=$?
 eq "keys add-client while haechid runs: exit" "$rc" 2
 hd_healthy "a second writer"
+hd_stop
+hd_verify
+
+# ---- a key rotated, a client disabled then enabled again (haechid stopped:
+# one writer per ledger)
+rc=0
+"$HAECHI" keys rotate-client --ledger "$HD_LEDGER" --name dept-a >"$T/rot.out" 2>"$T/rot.err" || rc=$?
+eq "rotate-client: exit" "$rc" 0
+A2=$(<"$T/rot.out")
+if [[ $A2 == hck_* && ${#A2} == "${#A}" && $A2 != "$A" ]]; then ok; else bad "rotate-client printed '$A2'"; fi
+if grep -qF "the old one no longer works" "$T/rot.err"; then ok; else bad "rotate-client: $(<"$T/rot.err")"; fi
+"$HAECHI" keys disable-client --ledger "$HD_LEDGER" --name audit 2>"$T/dis.err"
+if grep -qF "client audit disabled" "$T/dis.err"; then ok; else bad "disable-client: $(<"$T/dis.err")"; fi
+rc=0
+"$HAECHI" keys rotate-client --ledger "$HD_LEDGER" --name nobody >"$T/no.out" 2>"$T/no.err" || rc=$?
+eq "rotate-client of no client: exit" "$rc" 2
+eq "rotate-client of no client: stdout" "$(<"$T/no.out")" ""
+if grep -qF "no client 'nobody'" "$T/no.err"; then ok; else bad "rotate-client nobody: $(<"$T/no.err")"; fi
+hd_verify
+hd_start
+unauthorized "the key before its rotation" "${HA[@]}"
+req GET "$OWNER_PATH" -H "Authorization: Bearer $A2"
+eq "the new key" "$CODE" 200
+unauthorized "a disabled client's key" -H "Authorization: Bearer $AUD"
+hd_stop
+"$HAECHI" keys enable-client --ledger "$HD_LEDGER" --name audit 2>/dev/null
+hd_start
+req GET /metrics -H "Authorization: Bearer $AUD"
+eq "enabled again" "$CODE" 200
 hd_stop
 hd_verify
 

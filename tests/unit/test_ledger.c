@@ -805,6 +805,74 @@ static void test_clients(void **state)
     remove_dir(dir);
 }
 
+static void test_client_update(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    hc_ledger *l;
+    hc_client a, b, got;
+    hc_buf jb;
+    hc_jentry e;
+    assert_int_equal(hc_ledger_open(&l, dir, NULL), HC_OK);
+    mk_client(&a, "jongno-gu", 1);
+    mk_client(&b, "mapo-gu", 2);
+    assert_int_equal(hc_ledger_client_add(l, &a), HC_OK);
+    assert_int_equal(hc_ledger_client_add(l, &b), HC_OK);
+    uint64_t seq = head_seq(l);
+    /* a new key: found by it, not by the old one; one journal entry */
+    hc_client r = a;
+    memset(r.key_id, 7, HC_KEY_ID_LEN);
+    memset(r.key_hash, 0x77, 32);
+    assert_int_equal(hc_ledger_client_update(l, &r), HC_OK);
+    assert_int_equal(head_seq(l), seq + 1);
+    hc_buf_init(&jb, 4096, 0);
+    assert_int_equal(hc_ledger_journal_get(l, seq + 1, &jb), HC_OK);
+    assert_int_equal(hc_jentry_decode(&e, jb.data, jb.len), HC_OK);
+    assert_int_equal(e.kind, HC_J_CLIENT_CHANGED);
+    assert_string_equal(hc_jkind_name(e.kind), "client_changed");
+    hc_buf_free(&jb);
+    assert_int_equal(hc_ledger_client_by_key(l, a.key_id, &got),
+                     HC_ERR_NOT_FOUND);
+    assert_int_equal(hc_ledger_client_by_key(l, r.key_id, &got), HC_OK);
+    assert_string_equal(got.name, "jongno-gu");
+    assert_memory_equal(got.key_hash, r.key_hash, 32);
+    verify_ok(l);
+    /* disabled, same key: the key row stays; enabled again */
+    r.disabled = 1;
+    assert_int_equal(hc_ledger_client_update(l, &r), HC_OK);
+    assert_int_equal(hc_ledger_client_by_key(l, r.key_id, &got), HC_OK);
+    assert_int_equal(got.disabled, 1);
+    verify_ok(l);
+    r.disabled = 0;
+    assert_int_equal(hc_ledger_client_update(l, &r), HC_OK);
+    assert_int_equal(hc_ledger_client_get(l, "jongno-gu", &got), HC_OK);
+    assert_int_equal(got.disabled, 0);
+    /* refused, and nothing written: another client's key id, no such
+     * client, an invalid one */
+    seq = head_seq(l);
+    hc_client x = r;
+    memcpy(x.key_id, b.key_id, HC_KEY_ID_LEN);
+    assert_int_equal(hc_ledger_client_update(l, &x), HC_ERR_EXISTS);
+    mk_client(&x, "seocho-gu", 9);
+    assert_int_equal(hc_ledger_client_update(l, &x), HC_ERR_NOT_FOUND);
+    x = r;
+    x.roles = 8;
+    assert_int_equal(hc_ledger_client_update(l, &x), HC_ERR_ARG);
+    x = r;
+    x.name[0] = 0;
+    assert_int_equal(hc_ledger_client_update(l, &x), HC_ERR_ARG);
+    assert_int_equal(head_seq(l), seq);
+    assert_int_equal(hc_ledger_client_by_key(l, b.key_id, &got), HC_OK);
+    assert_string_equal(got.name, "mapo-gu");
+    hc_ledger_stats st;
+    assert_int_equal(hc_ledger_stats_get(l, &st), HC_OK);
+    assert_int_equal(st.entries[HC_LDB_CLIENTS], 2);
+    assert_int_equal(st.entries[HC_LDB_KEYS], 2);
+    verify_ok(l);
+    hc_ledger_close(l);
+    remove_dir(dir);
+}
+
 /* ---- scan: prefix, cursor, limit */
 
 struct kvs {
@@ -1993,6 +2061,7 @@ int main(void)
         cmocka_unit_test(test_nonces_and_sent),
         cmocka_unit_test(test_outbox),
         cmocka_unit_test(test_clients),
+        cmocka_unit_test(test_client_update),
         cmocka_unit_test(test_scan_pages),
         cmocka_unit_test(test_error_isolation),
         cmocka_unit_test(test_write_status),
