@@ -217,6 +217,19 @@ HC_WUR hc_err hc_ledger_client_get(hc_ledger *l, const char *name,
  * HC_ERR_EXISTS if another client has the new key id, HC_ERR_ARG for an
  * invalid client. */
 HC_WUR hc_err hc_ledger_client_update(hc_ledger *l, const hc_client *c);
+/* What hc_ledger_client_change changes: a new key (key_id and key_hash, or
+ * both NULL to keep it), and disabled (0 or 1; -1 keeps it). */
+typedef struct hc_client_change {
+    const uint8_t *key_id;   /* HC_KEY_ID_LEN bytes */
+    const uint8_t *key_hash; /* 32 bytes */
+    int disabled;
+} hc_client_change;
+/* The same as hc_ledger_client_update on the client's record as stored,
+ * read and written in one commit (two changes at once cannot undo each
+ * other); *out receives the record written. */
+HC_WUR hc_err hc_ledger_client_change(hc_ledger *l, const char *name,
+                                      const hc_client_change *ch,
+                                      hc_client *out);
 /* Looks a client up by API key id. */
 HC_WUR hc_err hc_ledger_client_by_key(hc_ledger *l,
                                       const uint8_t key_id[HC_KEY_ID_LEN],

@@ -263,20 +263,22 @@ static int change_client(int argc, char **argv, enum change what)
                                cli_tr("--name: 1 to 64 of a-z 0-9 - _ .",
                                       "--name: a-z 0-9 - _ . 로 1~64자"));
     char key[HC_APIKEY_LEN + 1] = "";
+    uint8_t key_id[HC_KEY_ID_LEN], key_hash[32];
+    hc_client_change ch = {NULL, NULL, what == ENABLE ? 0 : 1};
     hc_client cl;
     hc_ledger *l;
-    hc_err err = hc_ledger_open(&l, dir, NULL);
+    hc_err err = HC_OK;
+    if (what == ROTATE) {
+        ch = (hc_client_change){key_id, key_hash, -1};
+        err = hc_apikey_new(key, key_id, key_hash);
+    }
+    if (!err)
+        err = hc_ledger_open(&l, dir, NULL);
     if (!err) {
-        err = hc_ledger_client_get(l, name, &cl);
-        if (!err && what == ROTATE)
-            err = hc_apikey_new(key, cl.key_id, cl.key_hash);
-        if (!err) {
-            if (what != ROTATE)
-                cl.disabled = what == DISABLE;
-            err = hc_ledger_client_update(l, &cl);
-        }
+        err = hc_ledger_client_change(l, name, &ch, &cl);
         hc_ledger_close(l);
     }
+    hc_memzero(key_hash, sizeof key_hash);
     hc_memzero(cl.key_hash, sizeof cl.key_hash);
     if (err) {
         hc_memzero(key, sizeof key);

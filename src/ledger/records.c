@@ -689,18 +689,23 @@ hc_err hc_ledger_client_add(hc_ledger *l, const hc_client *c)
     return hc_ledger_write(l, client_add_fn, (void *)c);
 }
 
-static hc_err client_update_fn(hc_ltx *tx, void *arg)
+/* Inside a write: client c->name's record read (into old). */
+static hc_err ltx_client_get(hc_ltx *tx, const char *name, hc_client *old)
 {
-    const hc_client *c = arg;
-    const uint8_t *p, *v;
-    size_t n, vlen, nlen = strlen(c->name);
-    hc_client old;
-    hc_err err = hc_ltx_get(tx, HC_LDB_CLIENTS, c->name, nlen, &p, &n);
-    if (!err)
-        err = hc_client_decode(&old, p, n);
-    if (err)
-        return err;
-    int moved = memcmp(old.key_id, c->key_id, HC_KEY_ID_LEN) != 0;
+    const uint8_t *p;
+    size_t n;
+    hc_err err = hc_ltx_get(tx, HC_LDB_CLIENTS, name, strlen(name), &p, &n);
+    return err ? err : hc_client_decode(old, p, n);
+}
+
+/* Inside a write: client record c over old (the same name), the key-index
+ * row moved with the key id. */
+static hc_err client_store(hc_ltx *tx, const hc_client *old, const hc_client *c)
+{
+    const uint8_t *v;
+    size_t vlen, nlen = strlen(c->name);
+    hc_err err;
+    int moved = memcmp(old->key_id, c->key_id, HC_KEY_ID_LEN) != 0;
     if (moved) {
         err = hc_ltx_index_get(tx, HC_LDB_KEYS, c->key_id, HC_KEY_ID_LEN, &v,
                                &vlen);
@@ -715,11 +720,19 @@ static hc_err client_update_fn(hc_ltx *tx, void *arg)
                           nlen, &b);
     hc_buf_free(&b);
     if (!err && moved)
-        err = hc_ltx_index_del(tx, HC_LDB_KEYS, old.key_id, HC_KEY_ID_LEN);
+        err = hc_ltx_index_del(tx, HC_LDB_KEYS, old->key_id, HC_KEY_ID_LEN);
     if (!err && moved)
         err = hc_ltx_index_put(tx, HC_LDB_KEYS, c->key_id, HC_KEY_ID_LEN,
                                c->name, nlen, 0);
     return err;
+}
+
+static hc_err client_update_fn(hc_ltx *tx, void *arg)
+{
+    const hc_client *c = arg;
+    hc_client old;
+    hc_err err = ltx_client_get(tx, c->name, &old);
+    return err ? err : client_store(tx, &old, c);
 }
 
 hc_err hc_ledger_client_update(hc_ledger *l, const hc_client *c)
@@ -727,6 +740,40 @@ hc_err hc_ledger_client_update(hc_ledger *l, const hc_client *c)
     if (!c->name[0] || strlen(c->name) > HC_CLIENT_MAX)
         return HC_ERR_ARG;
     return hc_ledger_write(l, client_update_fn, (void *)c);
+}
+
+struct client_change_args {
+    const char *name;
+    const hc_client_change *ch;
+    hc_client *out;
+};
+
+static hc_err client_change_fn(hc_ltx *tx, void *arg)
+{
+    struct client_change_args *a = arg;
+    hc_client old;
+    hc_err err = ltx_client_get(tx, a->name, &old);
+    if (err)
+        return err;
+    *a->out = old;
+    if (a->ch->key_id) {
+        memcpy(a->out->key_id, a->ch->key_id, HC_KEY_ID_LEN);
+        memcpy(a->out->key_hash, a->ch->key_hash, 32);
+    }
+    if (a->ch->disabled >= 0)
+        a->out->disabled = (uint8_t)a->ch->disabled;
+    return client_store(tx, &old, a->out);
+}
+
+hc_err hc_ledger_client_change(hc_ledger *l, const char *name,
+                               const hc_client_change *ch, hc_client *out)
+{
+    size_t nlen = strlen(name);
+    if (nlen == 0 || nlen > HC_CLIENT_MAX || !ch || !out ||
+        !ch->key_id != !ch->key_hash || ch->disabled > 1)
+        return HC_ERR_ARG;
+    struct client_change_args a = {name, ch, out};
+    return hc_ledger_write(l, client_change_fn, &a);
 }
 
 hc_err hc_ledger_client_get(hc_ledger *l, const char *name, hc_client *out)

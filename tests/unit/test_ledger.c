@@ -864,6 +864,38 @@ static void test_client_update(void **state)
     assert_int_equal(head_seq(l), seq);
     assert_int_equal(hc_ledger_client_by_key(l, b.key_id, &got), HC_OK);
     assert_string_equal(got.name, "mapo-gu");
+    /* a change of the record as stored: a key (the rest kept), then the
+     * flag alone (the key kept) */
+    uint8_t kid[HC_KEY_ID_LEN], kh[32];
+    memset(kid, 8, sizeof kid);
+    memset(kh, 0x88, sizeof kh);
+    hc_client_change ch = {kid, kh, -1};
+    assert_int_equal(hc_ledger_client_change(l, "jongno-gu", &ch, &got), HC_OK);
+    assert_memory_equal(got.key_id, kid, HC_KEY_ID_LEN);
+    assert_int_equal(got.roles, r.roles);
+    assert_int_equal(got.disabled, 0);
+    assert_string_equal(got.webhook_url, r.webhook_url);
+    assert_int_equal(hc_ledger_client_by_key(l, r.key_id, &x),
+                     HC_ERR_NOT_FOUND);
+    ch = (hc_client_change){NULL, NULL, 1};
+    assert_int_equal(hc_ledger_client_change(l, "jongno-gu", &ch, &got), HC_OK);
+    assert_int_equal(hc_ledger_client_by_key(l, kid, &x), HC_OK);
+    assert_int_equal(x.disabled, 1);
+    assert_memory_equal(x.key_hash, kh, 32);
+    seq = head_seq(l);
+    assert_int_equal(hc_ledger_client_change(l, "seocho-gu", &ch, &got),
+                     HC_ERR_NOT_FOUND);
+    ch = (hc_client_change){kid, NULL, -1};
+    assert_int_equal(hc_ledger_client_change(l, "jongno-gu", &ch, &got),
+                     HC_ERR_ARG);
+    ch = (hc_client_change){b.key_id, kh, -1};
+    assert_int_equal(hc_ledger_client_change(l, "jongno-gu", &ch, &got),
+                     HC_ERR_EXISTS);
+    ch = (hc_client_change){NULL, NULL, 2};
+    assert_int_equal(hc_ledger_client_change(l, "jongno-gu", &ch, &got),
+                     HC_ERR_ARG);
+    assert_int_equal(hc_ledger_client_change(l, "", &ch, &got), HC_ERR_ARG);
+    assert_int_equal(head_seq(l), seq);
     hc_ledger_stats st;
     assert_int_equal(hc_ledger_stats_get(l, &st), HC_OK);
     assert_int_equal(st.entries[HC_LDB_CLIENTS], 2);
