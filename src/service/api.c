@@ -45,6 +45,9 @@ const char *const hc_api_routes[] = {
     "GET",  "/v1/metadata/{id}",
     "GET",  "/v1/provenance/{sha256}",
     "GET",  "/v1/owners/{address}/tokens",
+    "POST", "/v1/clients/{name}/key",
+    "POST", "/v1/clients/{name}/disable",
+    "POST", "/v1/clients/{name}/enable",
     "GET",  "/healthz",
     "GET",  "/readyz",
     "GET",  "/metrics",
@@ -239,6 +242,42 @@ static enum MHD_Result send_json(struct req *r, struct MHD_Connection *c,
     enum MHD_Result ret =
         send_bytes(r, c, status, "application/json", s, strlen(s), h1, v1);
     free(s);
+    return ret;
+}
+
+static void wipe_free(void *s)
+{
+    hc_memzero(s, strlen(s));
+    free(s);
+}
+
+/* Sends a JSON object (consumed) that holds a secret in its string member
+ * name: every copy this side of the socket is wiped (the object's, the
+ * printed text when MHD is done with it). */
+static enum MHD_Result send_secret_json(struct req *r, struct MHD_Connection *c,
+                                        unsigned status, cJSON *o,
+                                        const char *name)
+{
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON *m = o ? cJSON_GetObjectItemCaseSensitive(o, name) : NULL;
+    if (cJSON_IsString(m))
+        hc_memzero(m->valuestring, strlen(m->valuestring));
+    cJSON_Delete(o);
+    if (!s)
+        return MHD_NO;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback_cls(strlen(s), s,
+                                                               wipe_free, s);
+    if (!resp) {
+        wipe_free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    r->status = status;
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
     return ret;
 }
 
@@ -1290,6 +1329,66 @@ static enum MHD_Result get_metrics(struct req *r, struct MHD_Connection *c)
     return ret;
 }
 
+/* ---- clients (admin) */
+
+/* POST /v1/clients/{name}/key | disable | enable: a new API key for the
+ * client (in the answer, once; the old one is refused from then on), or
+ * the client's key refused until it is enabled again. Read and written in
+ * one commit, journaled (client_changed), logged with the admin's name. */
+static enum MHD_Result post_client(struct req *r, struct MHD_Connection *c,
+                                   const char *name, const char *what)
+{
+    enum MHD_Result ret;
+    if (!require(r, c, HC_ROLE_ADMIN, &ret))
+        return ret;
+    int rotate = !strcmp(what, "key");
+    char key[HC_APIKEY_LEN + 1] = "";
+    uint8_t key_id[HC_KEY_ID_LEN], key_hash[32];
+    hc_client_change ch = {NULL, NULL, strcmp(what, "enable") ? 1 : 0};
+    hc_client cl;
+    hc_err err = HC_OK;
+    memset(&cl, 0, sizeof cl);
+    if (rotate) {
+        ch = (hc_client_change){key_id, key_hash, -1};
+        err = hc_apikey_new(key, key_id, key_hash);
+    }
+    if (!err)
+        err = hc_ledger_client_change(r->a->l, name, &ch, &cl);
+    hc_memzero(key_hash, sizeof key_hash);
+    hc_memzero(cl.key_hash, sizeof cl.key_hash);
+    if (err) {
+        hc_memzero(key, sizeof key);
+        if (err == HC_ERR_NOT_FOUND || err == HC_ERR_ARG)
+            return problem(r, c, 404, "not-found", "Not found",
+                           "no client of that name");
+        return internal_error(r, c, "client change", err);
+    }
+    hc_logline l;
+    hc_log_begin(&l, HC_LOG_INFO,
+                 rotate        ? "client_key_rotated"
+                 : cl.disabled ? "client_disabled"
+                               : "client_enabled");
+    hc_log_str(&l, "client", cl.name);
+    hc_log_str(&l, "by", r->client.name);
+    hc_log_end(&l);
+    char roles[64];
+    cJSON *o = cJSON_CreateObject();
+    if (!o) {
+        hc_memzero(key, sizeof key);
+        return MHD_NO;
+    }
+    cJSON_AddStringToObject(o, "client", cl.name);
+    cJSON_AddStringToObject(o, "roles",
+                            hc_roles_str(roles, sizeof roles, cl.roles));
+    if (!rotate) {
+        cJSON_AddBoolToObject(o, "disabled", cl.disabled);
+        return send_json(r, c, 200, o, NULL, NULL);
+    }
+    cJSON_AddStringToObject(o, "api_key", key);
+    hc_memzero(key, sizeof key);
+    return send_secret_json(r, c, 200, o, "api_key");
+}
+
 /* ---- dispatch */
 
 /* Answers a request to any route but POST /v1/mints. */
@@ -1331,6 +1430,9 @@ static enum MHD_Result respond(struct req *r, struct MHD_Connection *c,
     if (!strcmp(r->route, "/v1/owners/{address}/tokens") &&
         segment(url, 2, seg, sizeof seg))
         return get_owner_tokens(r, c, seg);
+    if (!strncmp(r->route, "/v1/clients/{name}/", 19) &&
+        segment(url, 2, seg, sizeof seg))
+        return post_client(r, c, seg, r->route + 19);
     return problem(r, c, 404, "not-found", "Not found", "no such route");
 }
 

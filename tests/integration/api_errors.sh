@@ -12,7 +12,9 @@
 # `haechi keys`, is refused while haechid runs), configuration errors (exit 2
 # naming the line or the variable), --check-config, and /readyz (503 while
 # the node is unreachable); a rotated key and a disabled client's key are
-# refused (401), the new key and a client enabled again accepted. After each
+# refused (401), the new key and a client enabled again accepted, with the
+# CLI (haechid stopped) and online (POST /v1/clients/{name}/key, disable,
+# enable: admin only, 404 for no such client). After each
 # group /healthz answers 200; SIGTERM stops haechid with exit 0 and the
 # ledger verifies.
 #
@@ -24,6 +26,8 @@ hd_init
 
 A=$(hd_client dept-a minter)
 AUD=$(hd_client audit auditor)
+ADM=$(hd_client root admin)
+SPARE=$(hd_client spare minter)
 SLOW=$(hd_client slow minter --rate-per-minute 1 --burst 2)
 HA=(-H "Authorization: Bearer $A")
 
@@ -328,6 +332,39 @@ hd_stop
 hd_start
 req GET /metrics -H "Authorization: Bearer $AUD"
 eq "enabled again" "$CODE" 200
+
+# ---- the same online, by an admin key (POST /v1/clients/{name}/…)
+req POST /v1/clients/spare/key -H "Authorization: Bearer $ADM"
+eq "online rotation: status" "$CODE" 200
+eq "online rotation: client" "$(jstr client)" spare
+eq "online rotation: roles" "$(jstr roles)" minter
+SPARE2=$(jstr api_key)
+if [[ $SPARE2 == hck_* && ${#SPARE2} == "${#SPARE}" && $SPARE2 != "$SPARE" ]]; then ok; else bad "online rotation: api_key '$SPARE2'"; fi
+eq "online rotation: Cache-Control" "$(hdr Cache-Control)" no-store
+unauthorized "the key before its online rotation" -H "Authorization: Bearer $SPARE"
+req GET "$OWNER_PATH" -H "Authorization: Bearer $SPARE2"
+eq "the key after its online rotation" "$CODE" 200
+req POST /v1/clients/spare/disable -H "Authorization: Bearer $ADM"
+eq "online disable: status, disabled" "$CODE $(grep -o '"disabled":[a-z]*' "$T/body")" '200 "disabled":true'
+unauthorized "a client disabled online" -H "Authorization: Bearer $SPARE2"
+req POST /v1/clients/spare/enable -H "Authorization: Bearer $ADM"
+eq "online enable: status, disabled" "$CODE $(grep -o '"disabled":[a-z]*' "$T/body")" '200 "disabled":false'
+req GET "$OWNER_PATH" -H "Authorization: Bearer $SPARE2"
+eq "a client enabled online" "$CODE" 200
+for what in key disable enable; do
+    req POST "/v1/clients/spare/$what" -H "Authorization: Bearer $A2"
+    problem "$what by a minter" 403 forbidden
+    req POST "/v1/clients/spare/$what"
+    problem "$what without a key" 401 unauthorized
+    req POST "/v1/clients/nobody/$what" -H "Authorization: Bearer $ADM"
+    problem "$what of no client" 404 not-found
+    req GET "/v1/clients/spare/$what" -H "Authorization: Bearer $ADM"
+    problem "GET $what" 405 method-not-allowed
+done
+req GET "$OWNER_PATH" -H "Authorization: Bearer $SPARE2"
+eq "refused requests changed nothing" "$CODE" 200
+if grep -q '"event":"client_key_rotated".*"client":"spare","by":"root"' "$HD_LOG"; then ok; else bad "no client_key_rotated line"; fi
+if grep -q "${SPARE2:21}" "$HD_LOG"; then bad "the new key's secret is in the log"; else ok; fi
 hd_stop
 hd_verify
 

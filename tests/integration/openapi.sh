@@ -146,7 +146,9 @@ fi
 
 MINTER=$(hd_client culture-dept minter)
 AUDITOR=$(hd_client audit-office auditor)
-SLOW=$(hd_client slow-office minter,auditor --rate-per-minute 1 --burst 1)
+SLOW=$(hd_client slow-office minter,auditor,admin --rate-per-minute 1 --burst 1)
+ADMIN=$(hd_client it-office admin)
+SPARE=$(hd_client spare-office minter)
 OWNER=0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed
 SEEDED=""
 if [[ -x $SEED_TOKENS ]]; then
@@ -164,6 +166,7 @@ concrete() { # TEMPLATE -> a path with example values
     local p=$1
     p=${p//\{address\}/$OWNER}
     p=${p//\{sha256\}/$TOKEN_HEX}
+    p=${p//\{name\}/no-such-office}
     if [[ $p == /v1/mints/* ]]; then p=${p//\{id\}/$MINT_HEX}; else p=${p//\{id\}/$TOKEN_HEX}; fi
     printf '%s' "$p"
 }
@@ -363,10 +366,37 @@ record "metrics, minter" GET /metrics 403 forbidden
 req GET /metrics
 record "metrics, no key" GET /metrics 401 unauthorized
 
+# clients (admin): a new key, disabled, enabled again
+C='/v1/clients/{name}'
+req POST /v1/clients/spare-office/key -H "Authorization: Bearer $ADMIN"
+record "new key" POST "$C/key" 200
+SPARE2=$(jstr api_key)
+req GET "/v1/owners/$OWNER/tokens" -H "Authorization: Bearer $SPARE"
+eq "the old key after a new one" "$CODE" 401
+req GET "/v1/owners/$OWNER/tokens" -H "Authorization: Bearer $SPARE2"
+eq "the new key" "$CODE" 200
+req POST /v1/clients/spare-office/disable -H "Authorization: Bearer $ADMIN"
+record "disable" POST "$C/disable" 200
+req GET "/v1/owners/$OWNER/tokens" -H "Authorization: Bearer $SPARE2"
+eq "a disabled client's key" "$CODE" 401
+req POST /v1/clients/spare-office/enable -H "Authorization: Bearer $ADMIN"
+record "enable" POST "$C/enable" 200
+req GET "/v1/owners/$OWNER/tokens" -H "Authorization: Bearer $SPARE2"
+eq "an enabled client's key" "$CODE" 200
+for what in key disable enable; do
+    req POST "/v1/clients/spare-office/$what" "${AUTH[@]}"
+    record "$what, minter" POST "$C/$what" 403 forbidden
+    req POST "/v1/clients/spare-office/$what"
+    record "$what, no key" POST "$C/$what" 401 unauthorized
+    req POST "/v1/clients/no-such-office/$what" -H "Authorization: Bearer $ADMIN"
+    record "$what, no such client" POST "$C/$what" 404 not-found
+done
+
 # the slow key has a burst of 1: its first request passes, the rest are 429
 req GET "/v1/mints/$MINT" -H "Authorization: Bearer $SLOW"
 record "slow key, first" GET '/v1/mints/{id}' 200
-for op in 'POST /v1/mints' "GET /v1/mints/{id}" "GET $O" 'GET /metrics'; do
+for op in 'POST /v1/mints' "GET /v1/mints/{id}" "GET $O" 'GET /metrics' \
+    "POST $C/key" "POST $C/disable" "POST $C/enable"; do
     m=${op%% *} tmpl=${op#* }
     if [[ $m == POST ]]; then
         req POST "$(concrete "$tmpl")" -H "Authorization: Bearer $SLOW" "${META[@]}" -F "content=@$T/other.txt"
