@@ -226,7 +226,8 @@ typedef struct hc_client_change {
 } hc_client_change;
 /* The same as hc_ledger_client_update on the client's record as stored,
  * read and written in one commit (two changes at once cannot undo each
- * other); *out receives the record written. */
+ * other); *out receives the record as it now is. A change to what the
+ * record holds already writes nothing. */
 HC_WUR hc_err hc_ledger_client_change(hc_ledger *l, const char *name,
                                       const hc_client_change *ch,
                                       hc_client *out);

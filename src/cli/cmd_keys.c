@@ -1,5 +1,6 @@
 /* haechi keys add-client | rotate-client | disable-client | enable-client |
  * address */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,9 +77,11 @@ static int name_ok(const char *name)
 
 /* Prints a new API key on stdout: alone, or as JSON with the client's name
  * and roles. Wipes the copies it made. Returns 1 if it was printed alone
- * (the caller then says on stderr what it is). */
+ * (the caller then says on stderr what it is), 0 as JSON, -1 if it could
+ * not be written (errno). */
 static int print_key(const hc_client *cl, const char *key, int json)
 {
+    int alone = !json;
     char roles[64];
     hc_roles_str(roles, sizeof roles, cl->roles);
     if (json) {
@@ -96,10 +99,10 @@ static int print_key(const hc_client *cl, const char *key, int json)
         if (k && k->valuestring)
             hc_memzero(k->valuestring, strlen(k->valuestring));
         cJSON_Delete(o);
-        return 0;
+    } else {
+        printf("%s\n", key);
     }
-    printf("%s\n", key);
-    return 1;
+    return fflush(stdout) != 0 || ferror(stdout) ? -1 : alone;
 }
 
 static int add_client(int argc, char **argv)
@@ -204,7 +207,18 @@ static int add_client(int argc, char **argv)
         return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
     }
     char roles[64];
-    if (print_key(&cl, key, json))
+    int printed = print_key(&cl, key, json);
+    hc_memzero(key, sizeof key);
+    if (printed < 0)
+        return cli_fail(EXIT_USAGE,
+                        cli_tr("client %s was added, but its API key could "
+                               "not be written (%s): give it a new one with "
+                               "rotate-client",
+                               "클라이언트 %s는 등록되었지만 API 키를 쓰지 "
+                               "못했습니다 (%s): rotate-client로 새 키를 "
+                               "주세요"),
+                        name, strerror(errno));
+    if (printed)
         fprintf(stderr,
                 cli_tr("client %s (%s) added; keep this API key: it is not "
                        "stored and cannot be shown again\n",
@@ -291,7 +305,19 @@ static int change_client(int argc, char **argv, enum change what)
     }
     char roles[64];
     if (what == ROTATE) {
-        if (print_key(&cl, key, json))
+        int printed = print_key(&cl, key, json);
+        hc_memzero(key, sizeof key);
+        if (printed < 0)
+            return cli_fail(EXIT_USAGE,
+                            cli_tr("client %s has a new API key, but it could "
+                                   "not be written (%s), and the old one no "
+                                   "longer works: run rotate-client again",
+                                   "클라이언트 %s에 새 API 키를 주었지만 쓰지 "
+                                   "못했고 (%s), 이전 키는 더 이상 쓸 수 "
+                                   "없습니다: rotate-client를 다시 "
+                                   "실행하세요"),
+                            name, strerror(errno));
+        if (printed)
             fprintf(stderr,
                     cli_tr("client %s (%s) has a new API key; the old one no "
                            "longer works. Keep this one: it is not stored "

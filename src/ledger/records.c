@@ -762,6 +762,8 @@ static hc_err client_change_fn(hc_ltx *tx, void *arg)
     }
     if (a->ch->disabled >= 0)
         a->out->disabled = (uint8_t)a->ch->disabled;
+    if (!a->ch->key_id && a->out->disabled == old.disabled)
+        return HC_OK; /* as it is: nothing to write */
     return client_store(tx, &old, a->out);
 }
 

@@ -114,8 +114,8 @@ static int segment(const char *path, int n, char *out, size_t cap)
 
 /* ---- the server */
 
-struct bucket {
-    uint8_t key_id[HC_KEY_ID_LEN];
+struct bucket { /* one per client: a new key keeps it */
+    char name[HC_CLIENT_MAX + 1];
     double tokens;
     struct timespec last;
     struct bucket *next;
@@ -156,6 +156,7 @@ struct req {
     struct timespec t0;
     int counted;
     int deferred; /* to be answered on the next call */
+    int has_body; /* the request came with a body */
     int linger;   /* answered before its body was read */
     /* authentication */
     int authed;
@@ -540,7 +541,8 @@ static int authenticate(struct req *r, struct MHD_Connection *c,
     return 1;
 }
 
-/* Token bucket per key id. Returns 0 if allowed, else the seconds to wait. */
+/* Token bucket per client (a new key does not refill it). Returns 0 if
+ * allowed, else the seconds to wait. */
 static unsigned rate_limit(hc_api *a, const hc_client *cl)
 {
     double rate =
@@ -550,16 +552,19 @@ static unsigned rate_limit(hc_api *a, const hc_client *cl)
         return 0;
     if (burst < 1)
         burst = 1;
-    unsigned h = cl->key_id[0];
+    unsigned h = 2166136261u; /* FNV-1a of the client's name */
+    for (const char *q = cl->name; *q; q++)
+        h = (h ^ (unsigned char)*q) * 16777619u;
+    h &= 255;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     unsigned wait = 0;
     pthread_mutex_lock(&a->mu);
     struct bucket *b = a->buckets[h];
-    while (b && memcmp(b->key_id, cl->key_id, HC_KEY_ID_LEN))
+    while (b && strcmp(b->name, cl->name))
         b = b->next;
     if (!b && (b = calloc(1, sizeof *b)) != NULL) {
-        memcpy(b->key_id, cl->key_id, HC_KEY_ID_LEN);
+        memcpy(b->name, cl->name, sizeof b->name);
         b->tokens = burst;
         b->last = now;
         b->next = a->buckets[h];
@@ -718,6 +723,8 @@ struct accept_ctx {
     const hc_mint *m;
     const uint8_t *meta;
     size_t meta_len;
+    const hc_client *client; /* as authenticated when the upload began */
+    int revoked;             /* its key was replaced or disabled since */
     hc_accept_outcome outcome;
     hc_mint existing;
 };
@@ -725,7 +732,27 @@ struct accept_ctx {
 static hc_err accept_write(hc_ltx *tx, void *arg)
 {
     struct accept_ctx *x = arg;
-    hc_err err = hc_ltx_mint_accept(tx, x->m, &x->outcome, &x->existing);
+    /* the key may have been replaced, or the client disabled, while the
+     * body came in: what is stored is checked against the key as of this
+     * commit */
+    const uint8_t *p;
+    size_t n;
+    hc_client now;
+    hc_err err = hc_ltx_get(tx, HC_LDB_CLIENTS, x->client->name,
+                            strlen(x->client->name), &p, &n);
+    if (!err)
+        err = hc_client_decode(&now, p, n);
+    if (err == HC_ERR_NOT_FOUND ||
+        (!err && (now.disabled ||
+                  memcmp(now.key_id, x->client->key_id, HC_KEY_ID_LEN) ||
+                  !hc_ct_equal(now.key_hash, x->client->key_hash, 32)))) {
+        x->revoked = 1;
+        err = HC_ERR_ABORTED;
+    }
+    hc_memzero(now.key_hash, sizeof now.key_hash);
+    if (err)
+        return err;
+    err = hc_ltx_mint_accept(tx, x->m, &x->outcome, &x->existing);
     if (!err && x->outcome == HC_ACCEPT_NEW)
         err = hc_ltx_put(tx, HC_LDB_METADATA, HC_J_METADATA, x->m->content_hash,
                          32, x->meta, x->meta_len);
@@ -819,12 +846,18 @@ static enum MHD_Result finish_mint(struct req *r, struct MHD_Connection *c)
     x.m = &m;
     x.meta = served.data;
     x.meta_len = served.len;
+    x.client = &r->client;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     err = hc_ledger_write(a->l, accept_write, &x);
     hc_metrics_observe(a->m, "haechi_ledger_commit_seconds", NULL,
                        secs_since(&t0));
     hc_buf_free(&served);
+    if (x.revoked)
+        return problem_ex(r, c, 401, "unauthorized", "Unauthorized",
+                          "this API key was replaced or disabled during the "
+                          "upload; nothing was stored",
+                          NULL, "WWW-Authenticate", "Bearer realm=\"haechi\"");
     if (err && !ledger_writable(a))
         return ledger_unavailable(r, c);
     if (err)
@@ -1341,6 +1374,12 @@ static enum MHD_Result post_client(struct req *r, struct MHD_Connection *c,
     enum MHD_Result ret;
     if (!require(r, c, HC_ROLE_ADMIN, &ret))
         return ret;
+    /* answered before the body is read: no change is made on a request
+     * that may yet fail (its answer, holding a new key, would be lost) */
+    if (r->has_body)
+        return problem(r, c, 413, "content-too-large", "Content too large",
+                       "this route takes no request body; nothing was "
+                       "changed");
     int rotate = !strcmp(what, "key");
     char key[HC_APIKEY_LEN + 1] = "";
     uint8_t key_id[HC_KEY_ID_LEN], key_hash[32];
@@ -1380,10 +1419,9 @@ static enum MHD_Result post_client(struct req *r, struct MHD_Connection *c,
     cJSON_AddStringToObject(o, "client", cl.name);
     cJSON_AddStringToObject(o, "roles",
                             hc_roles_str(roles, sizeof roles, cl.roles));
-    if (!rotate) {
-        cJSON_AddBoolToObject(o, "disabled", cl.disabled);
+    cJSON_AddBoolToObject(o, "disabled", cl.disabled);
+    if (!rotate)
         return send_json(r, c, 200, o, NULL, NULL);
-    }
     cJSON_AddStringToObject(o, "api_key", key);
     hc_memzero(key, sizeof key);
     return send_secret_json(r, c, 200, o, "api_key");
@@ -1462,6 +1500,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
         const char *cl = header(c, "Content-Length");
         int body = (cl && strcmp(cl, "0") != 0) ||
                    header(c, "Transfer-Encoding") != NULL;
+        r->has_body = body;
         if (!strcmp(r->route, "/v1/mints")) {
             enum MHD_Result ret = start_mint(r, c);
             r->linger = body && r->status; /* answered already */

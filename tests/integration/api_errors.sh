@@ -361,8 +361,27 @@ for what in key disable enable; do
     req GET "/v1/clients/spare/$what" -H "Authorization: Bearer $ADM"
     problem "GET $what" 405 method-not-allowed
 done
+req POST /v1/clients/spare/key -H "Authorization: Bearer $ADM" -d x
+problem "a body on a client route" 413 content-too-large
 req GET "$OWNER_PATH" -H "Authorization: Bearer $SPARE2"
 eq "refused requests changed nothing" "$CODE" 200
+# an upload that began before its client was disabled is refused when it
+# ends (2 MiB at 512 KiB/s: the disable comes a second in)
+head -c 2097152 /dev/urandom >"$T/slow.bin"
+curl -sS -o "$T/slow.body" -w '%{http_code}' --max-time 60 --limit-rate 512k \
+    -H "Authorization: Bearer $SPARE2" -F "metadata=<$T/meta.json" \
+    -F "content=@$T/slow.bin" "$HD_URL/v1/mints" >"$T/slow.code" &
+slow_pid=$!
+sleep 1
+req POST /v1/clients/spare/disable -H "Authorization: Bearer $ADM"
+eq "disabled during an upload" "$CODE" 200
+wait "$slow_pid" || true
+eq "the upload of a client disabled meanwhile" "$(<"$T/slow.code")" 401
+if grep -qF "replaced or disabled during the upload" "$T/slow.body"; then ok; else bad "slow upload: $(<"$T/slow.body")"; fi
+req POST /v1/clients/spare/enable -H "Authorization: Bearer $ADM"
+eq "enabled after the upload" "$CODE" 200
+stored=$(grep -c '"event":"mint_accepted".*"client":"spare"' "$HD_LOG" || true)
+eq "nothing of that upload was stored" "$stored" 0
 if grep -q '"event":"client_key_rotated".*"client":"spare","by":"root"' "$HD_LOG"; then ok; else bad "no client_key_rotated line"; fi
 if grep -q "${SPARE2:21}" "$HD_LOG"; then bad "the new key's secret is in the log"; else ok; fi
 hd_stop

@@ -390,7 +390,11 @@ for what in key disable enable; do
     record "$what, no key" POST "$C/$what" 401 unauthorized
     req POST "/v1/clients/no-such-office/$what" -H "Authorization: Bearer $ADMIN"
     record "$what, no such client" POST "$C/$what" 404 not-found
+    req POST "/v1/clients/spare-office/$what" -H "Authorization: Bearer $ADMIN" -d x
+    record "$what, a body" POST "$C/$what" 413 content-too-large
 done
+req GET "/v1/owners/$OWNER/tokens" -H "Authorization: Bearer $SPARE2"
+eq "the key after the refused requests" "$CODE" 200
 
 # the slow key has a burst of 1: its first request passes, the rest are 429
 req GET "/v1/mints/$MINT" -H "Authorization: Bearer $SLOW"

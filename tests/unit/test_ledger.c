@@ -883,6 +883,10 @@ static void test_client_update(void **state)
     assert_int_equal(x.disabled, 1);
     assert_memory_equal(x.key_hash, kh, 32);
     seq = head_seq(l);
+    /* disabled again: as it is, nothing written */
+    assert_int_equal(hc_ledger_client_change(l, "jongno-gu", &ch, &got), HC_OK);
+    assert_int_equal(got.disabled, 1);
+    assert_int_equal(head_seq(l), seq);
     assert_int_equal(hc_ledger_client_change(l, "seocho-gu", &ch, &got),
                      HC_ERR_NOT_FOUND);
     ch = (hc_client_change){kid, NULL, -1};
