@@ -88,6 +88,7 @@ static int print_key(const hc_client *cl, const char *key, int json)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "client", cl->name);
         cJSON_AddStringToObject(o, "roles", roles);
+        cJSON_AddBoolToObject(o, "disabled", cl->disabled);
         cJSON_AddStringToObject(o, "api_key", key);
         char *s = cJSON_Print(o);
         if (s) {
@@ -326,6 +327,13 @@ static int change_client(int argc, char **argv, enum change what)
                            "이전 키는 더 이상 쓸 수 없습니다. 이 키를 "
                            "보관하세요: 저장되지 않아 다시 볼 수 없습니다\n"),
                     name, hc_roles_str(roles, sizeof roles, cl.roles));
+        if (cl.disabled)
+            fprintf(stderr,
+                    cli_tr("client %s is disabled: its new key is refused "
+                           "until enable-client\n",
+                           "클라이언트 %s는 사용 중지 상태입니다: "
+                           "enable-client 전까지 새 키도 거부됩니다\n"),
+                    name);
     } else if (what == DISABLE)
         fprintf(stderr,
                 cli_tr("client %s disabled: its API key is refused until "
