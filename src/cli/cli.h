@@ -7,6 +7,7 @@
 
 #include "haechi/err.h"
 #include "haechi/key.h"
+#include "haechi/ledger.h"
 
 /* Stable exit codes (documented in --help and docs/cli.md). */
 enum {
@@ -46,6 +47,10 @@ const char *cli_opt_name(const char *arg);
 
 /* Turns off core dumps and ptrace attachment for this process. */
 void cli_protect_secrets(void);
+
+/* Opens the ledger in dir read-only (beside a running haechid). Prints the
+ * error and returns an exit code (EXIT_OK on success). */
+int cli_ledger_open_ro(hc_ledger **l, const char *dir);
 
 int cmd_hash(int argc, char **argv);
 int cmd_sign_tx(int argc, char **argv);

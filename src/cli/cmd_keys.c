@@ -1,5 +1,5 @@
 /* haechi keys add-client | rotate-client | disable-client | enable-client |
- * address */
+ * list | address */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -23,6 +23,7 @@ static const char help_en[] =
     "       haechi keys rotate-client --ledger DIR --name NAME [--json]\n"
     "       haechi keys disable-client --ledger DIR --name NAME\n"
     "       haechi keys enable-client --ledger DIR --name NAME\n"
+    "       haechi keys list --ledger DIR [--json]\n"
     "       haechi keys address --key-env NAME\n"
     "\n"
     "add-client      registers an API client (a department or a district) in\n"
@@ -33,10 +34,14 @@ static const char help_en[] =
     "                old key stops working.\n"
     "disable-client  refuses the client's key (401) until enable-client; its\n"
     "                mints are kept and go on.\n"
+    "list            the clients: name, roles, enabled or disabled, the\n"
+    "                public part of the key (hck_ + 16 hex digits), created.\n"
+    "                Reads only: it may run beside haechid.\n"
     "address         prints the address of the private key in the\n"
     "                environment variable NAME.\n"
-    "The client commands write the ledger: run them while haechid is stopped\n"
-    "(one writer per ledger). Each change is journaled.\n"
+    "The other client commands write the ledger: run them while haechid is\n"
+    "stopped (one writer per ledger), or use the API's /v1/clients routes.\n"
+    "Each change is journaled.\n"
     "\n"
     "Exit: 0 done; 2 usage error, name taken, no such client, or ledger in\n"
     "use.\n";
@@ -47,6 +52,7 @@ static const char help_ko[] =
     "        haechi keys rotate-client --ledger DIR --name NAME [--json]\n"
     "        haechi keys disable-client --ledger DIR --name NAME\n"
     "        haechi keys enable-client --ledger DIR --name NAME\n"
+    "        haechi keys list --ledger DIR [--json]\n"
     "        haechi keys address --key-env NAME\n"
     "\n"
     "add-client      API 클라이언트(부서나 자치구)를 원장에 등록하고 새 API\n"
@@ -56,9 +62,12 @@ static const char help_ko[] =
     "                키는 더 이상 쓸 수 없습니다.\n"
     "disable-client  enable-client 전까지 클라이언트의 키를 거부합니다 (401).\n"
     "                민팅 요청은 그대로 처리됩니다.\n"
+    "list            클라이언트 목록: 이름, 역할, 사용/중지, 키의 공개 부분\n"
+    "                (hck_ + 16자리 16진수), 등록 시각. 읽기만 하므로\n"
+    "                haechid와 함께 실행할 수 있습니다.\n"
     "address         환경 변수 NAME의 개인 키에 해당하는 주소를 출력합니다.\n"
-    "클라이언트 명령은 원장에 씁니다: haechid를 멈춘 뒤 실행하세요. 변경은\n"
-    "모두 저널에 남습니다.\n"
+    "다른 클라이언트 명령은 원장에 씁니다: haechid를 멈춘 뒤 실행하거나 API의\n"
+    "/v1/clients 경로를 쓰세요. 변경은 모두 저널에 남습니다.\n"
     "\n"
     "종료 코드: 0 완료, 2 사용법 오류, 이미 있는 이름, 없는 클라이언트, 사용\n"
     "중인 원장.\n";
@@ -351,6 +360,116 @@ static int change_client(int argc, char **argv, enum change what)
     return EXIT_OK;
 }
 
+struct list_ctx {
+    int json;
+    cJSON *arr;
+    int bad;
+};
+
+static int list_row(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
+                    size_t vlen)
+{
+    struct list_ctx *x = arg;
+    hc_client cl;
+    char roles[64], kid[4 + 2 * HC_KEY_ID_LEN + 1], when[32] = "";
+    (void)k;
+    (void)klen;
+    if (hc_client_decode(&cl, v, vlen) != HC_OK) {
+        x->bad = 1;
+        return 1;
+    }
+    hc_memzero(cl.key_hash, sizeof cl.key_hash);
+    memcpy(kid, "hck_", 4);
+    hc_hex_encode(kid + 4, cl.key_id, HC_KEY_ID_LEN, 0);
+    time_t t = (time_t)(cl.created_ms / 1000);
+    struct tm tm;
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    hc_roles_str(roles, sizeof roles, cl.roles);
+    if (x->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "client", cl.name);
+        cJSON_AddStringToObject(o, "roles", roles);
+        cJSON_AddBoolToObject(o, "disabled", cl.disabled);
+        cJSON_AddStringToObject(o, "key_id", kid);
+        cJSON_AddStringToObject(o, "created_at", when);
+        cJSON_AddItemToArray(x->arr, o);
+    } else {
+        printf("%-24s %-22s %-8s %s  %s\n", cl.name, roles,
+               cl.disabled ? "disabled" : "enabled", kid, when);
+    }
+    return 0;
+}
+
+/* list: every client, read-only */
+static int list_clients(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"ledger", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = NULL;
+    struct list_ctx x = {0, NULL, 0};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'l')
+            dir = optarg;
+        else if (c == 'j')
+            x.json = 1;
+        else if (c == 'h') {
+            fputs(cli_tr(help_en, help_ko), stdout);
+            return EXIT_OK;
+        } else
+            return cli_usage_error("keys",
+                                   cli_tr("unknown option or missing value: "
+                                          "'%s'",
+                                          "알 수 없는 옵션이거나 값이 없음: "
+                                          "'%s'"),
+                                   cli_opt_name(argv[optind - 1]));
+    }
+    if (optind < argc)
+        return cli_usage_error(
+            "keys",
+            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
+            argv[optind]);
+    if (!dir)
+        return cli_usage_error(
+            "keys", "%s",
+            cli_tr("--ledger is required", "--ledger가 필요합니다"));
+    hc_ledger *l;
+    int rc = cli_ledger_open_ro(&l, dir);
+    if (rc)
+        return rc;
+    if (x.json && !(x.arr = cJSON_CreateArray())) {
+        hc_ledger_close(l);
+        return cli_fail(EXIT_USAGE, "%s", cli_strerror(HC_ERR_NOMEM));
+    }
+    hc_err err =
+        hc_ledger_scan(l, HC_LDB_CLIENTS, NULL, 0, NULL, 0, 0, list_row, &x);
+    hc_ledger_close(l);
+    if (!err && x.bad)
+        err = HC_ERR_CORRUPT;
+    if (err) {
+        cJSON_Delete(x.arr);
+        return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
+    }
+    if (x.json) {
+        char *s = cJSON_Print(x.arr);
+        cJSON_Delete(x.arr);
+        if (!s)
+            return cli_fail(EXIT_USAGE, "%s", cli_strerror(HC_ERR_NOMEM));
+        puts(s);
+        free(s);
+    }
+    if (fflush(stdout) != 0)
+        return cli_fail(EXIT_USAGE, "stdout: %s", strerror(errno));
+    return EXIT_OK;
+}
+
 static int key_address(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -404,14 +523,16 @@ int cmd_keys(int argc, char **argv)
         return change_client(argc - 1, argv + 1, DISABLE);
     if (!strcmp(argv[1], "enable-client"))
         return change_client(argc - 1, argv + 1, ENABLE);
+    if (!strcmp(argv[1], "list"))
+        return list_clients(argc - 1, argv + 1);
     if (!strcmp(argv[1], "address"))
         return key_address(argc - 1, argv + 1);
     return cli_usage_error("keys",
                            cli_tr("unknown keys command '%s' (add-client, "
                                   "rotate-client, disable-client, "
-                                  "enable-client, address)",
+                                  "enable-client, list, address)",
                                   "알 수 없는 keys 명령 '%s' (add-client, "
                                   "rotate-client, disable-client, "
-                                  "enable-client, address)"),
+                                  "enable-client, list, address)"),
                            argv[1]);
 }

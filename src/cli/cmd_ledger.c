@@ -53,30 +53,6 @@ static const char help_ko[] =
     "\n"
     "종료 코드: 0 검증됨/성공, 1 검증 실패, 2 사용법 오류나 원장 없음.\n";
 
-static int open_ro(hc_ledger **l, const char *dir)
-{
-    hc_ledger_opts o = {0};
-    o.read_only = 1;
-    hc_err err = hc_ledger_open(l, dir, &o);
-    if (err == HC_ERR_NOT_FOUND)
-        return cli_fail(EXIT_USAGE,
-                        cli_tr("%s: no ledger here", "%s: 원장이 없습니다"),
-                        dir);
-    if (err == HC_ERR_VERSION)
-        return cli_fail(
-            EXIT_USAGE,
-            cli_tr("%s: the ledger's schema is not this version's: a newer "
-                   "version wrote it, or it is older and must first be "
-                   "upgraded by opening it for writing once (start haechid)",
-                   "%s: 원장의 스키마가 이 버전과 다릅니다: 더 새로운 버전이 "
-                   "만들었거나, 이전 원장이라 먼저 쓰기로 한 번 열어 "
-                   "갱신해야 합니다 (haechid를 시작하십시오)"),
-            dir);
-    if (err)
-        return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
-    return EXIT_OK;
-}
-
 static int print_json(cJSON *o)
 {
     char *s = o ? cJSON_Print(o) : NULL;
@@ -106,7 +82,7 @@ static int do_verify(const char *dir, int json, const char *expect)
                                           "--expect-head: SEQ:0xHASH (이전 "
                                           "verify 출력)"));
     }
-    int rc = open_ro(&l, dir);
+    int rc = cli_ledger_open_ro(&l, dir);
     if (rc)
         return rc;
     hc_err err = hc_ledger_verify(l, &rep);
@@ -129,7 +105,7 @@ static int do_verify(const char *dir, int json, const char *expect)
             hc_jentry e;
             hc_buf b;
             hc_buf_init(&b, 1 << 27, 0);
-            if (open_ro(&l2, dir) == EXIT_OK) {
+            if (cli_ledger_open_ro(&l2, dir) == EXIT_OK) {
                 ok = hc_ledger_journal_get(l2, want_seq, &b) == HC_OK &&
                      hc_jentry_decode(&e, b.data, b.len) == HC_OK &&
                      hc_ct_equal(e.hash, want_hash, 32);
@@ -192,7 +168,7 @@ static int do_stats(const char *dir, int json)
     hc_ledger *l;
     hc_ledger_stats st;
     char head[67];
-    int rc = open_ro(&l, dir);
+    int rc = cli_ledger_open_ro(&l, dir);
     if (rc)
         return rc;
     hc_err err = hc_ledger_stats_get(l, &st);

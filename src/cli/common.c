@@ -216,3 +216,27 @@ int cli_load_key(uint8_t sk[32], const char *env_name, const char *cmd)
                         env_name, cli_strerror(err));
     return EXIT_OK;
 }
+
+int cli_ledger_open_ro(hc_ledger **l, const char *dir)
+{
+    hc_ledger_opts o = {0};
+    o.read_only = 1;
+    hc_err err = hc_ledger_open(l, dir, &o);
+    if (err == HC_ERR_NOT_FOUND)
+        return cli_fail(EXIT_USAGE,
+                        cli_tr("%s: no ledger here", "%s: 원장이 없습니다"),
+                        dir);
+    if (err == HC_ERR_VERSION)
+        return cli_fail(
+            EXIT_USAGE,
+            cli_tr("%s: the ledger's schema is not this version's: a newer "
+                   "version wrote it, or it is older and must first be "
+                   "upgraded by opening it for writing once (start haechid)",
+                   "%s: 원장의 스키마가 이 버전과 다릅니다: 더 새로운 버전이 "
+                   "만들었거나, 이전 원장이라 먼저 쓰기로 한 번 열어 "
+                   "갱신해야 합니다 (haechid를 시작하십시오)"),
+            dir);
+    if (err)
+        return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
+    return EXIT_OK;
+}

@@ -14,9 +14,9 @@
 # the node is unreachable); a rotated key and a disabled client's key are
 # refused (401), the new key and a client enabled again accepted, with the
 # CLI (haechid stopped) and online (POST /v1/clients/{name}/key, disable,
-# enable: admin only, 404 for no such client). After each
-# group /healthz answers 200; SIGTERM stops haechid with exit 0 and the
-# ledger verifies.
+# enable: admin only, 404 for no such client); `keys list` beside haechid.
+# After each group /healthz answers 200; SIGTERM stops haechid with exit 0
+# and the ledger verifies.
 #
 # Environment: HAECHI, HC_BUILD_DIR (set by CTest). Needs bash, curl, sed,
 # grep and coreutils.
@@ -323,6 +323,16 @@ eq "rotate-client of no client: stdout" "$(<"$T/no.out")" ""
 if grep -qF "no client 'nobody'" "$T/no.err"; then ok; else bad "rotate-client nobody: $(<"$T/no.err")"; fi
 hd_verify
 hd_start
+# keys list reads only: it runs beside haechid
+rc=0
+"$HAECHI" keys list --ledger "$HD_LEDGER" --json >"$T/list.json" 2>"$T/list.err" || rc=$?
+eq "keys list beside haechid: exit" "$rc" 0
+list=$(tr -d ' \t\n' <"$T/list.json")
+if [[ $list == *'"client":"dept-a","roles":"minter","disabled":false,"key_id":"'"${A2:0:20}"'"'* ]]; then ok; else bad "keys list: dept-a: $list"; fi
+if [[ $list == *'"client":"audit","roles":"auditor","disabled":true,'* ]]; then ok; else bad "keys list: audit: $list"; fi
+if grep -q "${A2:21}" "$T/list.json"; then bad "keys list shows a secret"; else ok; fi
+"$HAECHI" keys list --ledger "$HD_LEDGER" >"$T/list.txt"
+if grep -qE '^audit +auditor +disabled +hck_[0-9a-f]{16}  20[0-9-]+T' "$T/list.txt"; then ok; else bad "keys list (text): $(<"$T/list.txt")"; fi
 unauthorized "the key before its rotation" "${HA[@]}"
 req GET "$OWNER_PATH" -H "Authorization: Bearer $A2"
 eq "the new key" "$CODE" 200
