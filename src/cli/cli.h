@@ -45,6 +45,12 @@ int cli_load_key(uint8_t sk[32], const char *env_name, const char *cmd);
 /* An option as typed, without any "=value" (which may be a secret). */
 const char *cli_opt_name(const char *arg);
 
+/* Usage errors of cmd: an unknown option or one missing its value (arg as
+ * typed, its value left out); an argument it does not take. Return
+ * EXIT_USAGE. */
+int cli_bad_option(const char *cmd, const char *arg);
+int cli_extra_arg(const char *cmd, const char *arg);
+
 /* Turns off core dumps and ptrace attachment for this process. */
 void cli_protect_secrets(void);
 

@@ -233,12 +233,7 @@ static int parse(int argc, char **argv, const char *cmd, const int *allowed,
         for (const int *a = allowed; *a; a++)
             ok |= *a == c;
         if (!ok)
-            return cli_usage_error(cmd,
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option(cmd, argv[optind - 1]);
         switch (c) {
         case O_RPC:
             o->c.rpc = optarg;

@@ -84,6 +84,13 @@ static int name_ok(const char *name)
     return ok;
 }
 
+static int bad_name(void)
+{
+    return cli_usage_error("keys", "%s",
+                           cli_tr("--name: 1 to 64 of a-z 0-9 - _ .",
+                                  "--name: a-z 0-9 - _ . 로 1~64자"));
+}
+
 /* Prints a new API key on stdout: alone, or as JSON with the client's name
  * and roles. Wipes the copies it made. Returns 1 if it was printed alone
  * (the caller then says on stderr what it is), 0 as JSON, -1 if it could
@@ -166,12 +173,7 @@ static int add_client(int argc, char **argv)
             fputs(cli_tr(help_en, help_ko), stdout);
             return EXIT_OK;
         default:
-            return cli_usage_error("keys",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option("keys", argv[optind - 1]);
         }
     }
     if (!dir || !name || !roles_s)
@@ -181,9 +183,7 @@ static int add_client(int argc, char **argv)
                                       "--ledger, --name, --roles가 "
                                       "필요합니다"));
     if (!name_ok(name))
-        return cli_usage_error("keys", "%s",
-                               cli_tr("--name: 1 to 64 of a-z 0-9 - _ .",
-                                      "--name: a-z 0-9 - _ . 로 1~64자"));
+        return bad_name();
     size_t nlen = strlen(name);
     hc_client cl;
     memset(&cl, 0, sizeof cl);
@@ -266,26 +266,16 @@ static int change_client(int argc, char **argv, enum change what)
             fputs(cli_tr(help_en, help_ko), stdout);
             return EXIT_OK;
         } else
-            return cli_usage_error("keys",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option("keys", argv[optind - 1]);
     }
     if (optind < argc)
-        return cli_usage_error(
-            "keys",
-            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
-            argv[optind]);
+        return cli_extra_arg("keys", argv[optind]);
     if (!dir || !name)
         return cli_usage_error("keys", "%s",
                                cli_tr("--ledger and --name are required",
                                       "--ledger와 --name이 필요합니다"));
     if (!name_ok(name))
-        return cli_usage_error("keys", "%s",
-                               cli_tr("--name: 1 to 64 of a-z 0-9 - _ .",
-                                      "--name: a-z 0-9 - _ . 로 1~64자"));
+        return bad_name();
     char key[HC_APIKEY_LEN + 1] = "";
     uint8_t key_id[HC_KEY_ID_LEN], key_hash[32];
     hc_client_change ch = {NULL, NULL, what == ENABLE ? 0 : 1};
@@ -424,18 +414,10 @@ static int list_clients(int argc, char **argv)
             fputs(cli_tr(help_en, help_ko), stdout);
             return EXIT_OK;
         } else
-            return cli_usage_error("keys",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option("keys", argv[optind - 1]);
     }
     if (optind < argc)
-        return cli_usage_error(
-            "keys",
-            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
-            argv[optind]);
+        return cli_extra_arg("keys", argv[optind]);
     if (!dir)
         return cli_usage_error(
             "keys", "%s",
@@ -488,12 +470,7 @@ static int key_address(int argc, char **argv)
             fputs(cli_tr(help_en, help_ko), stdout);
             return EXIT_OK;
         } else
-            return cli_usage_error("keys",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option("keys", argv[optind - 1]);
     }
     uint8_t sk[32];
     hc_address a;

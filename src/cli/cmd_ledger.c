@@ -253,19 +253,11 @@ int cmd_ledger(int argc, char **argv)
             fputs(cli_tr(help_en, help_ko), stdout);
             return EXIT_OK;
         default:
-            return cli_usage_error("ledger",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind]));
+            return cli_bad_option("ledger", argv[optind]);
         }
     }
     if (optind < argc - 1)
-        return cli_usage_error(
-            "ledger",
-            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
-            argv[optind + 1]);
+        return cli_extra_arg("ledger", argv[optind + 1]);
     if (!dir)
         return cli_usage_error("ledger", "%s",
                                cli_tr("--ledger DIR is required",

@@ -146,12 +146,7 @@ int cmd_sign_message(int argc, char **argv)
             fputs(cli_tr(sign_help_en, sign_help_ko), stdout);
             return EXIT_OK;
         default:
-            return cli_usage_error("sign-message",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option("sign-message", argv[optind - 1]);
         }
     }
     if (optind < argc) /* not echoed: it might be a pasted key */
@@ -237,19 +232,11 @@ int cmd_verify_message(int argc, char **argv)
             fputs(cli_tr(verify_help_en, verify_help_ko), stdout);
             return EXIT_OK;
         default:
-            return cli_usage_error("verify-message",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option("verify-message", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage_error(
-            "verify-message",
-            cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
-            argv[optind]);
+        return cli_extra_arg("verify-message", argv[optind]);
     if (!addr_s || !sig_s)
         return cli_usage_error("verify-message", "%s",
                                cli_tr("--address and --signature are required",

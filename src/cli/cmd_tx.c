@@ -118,12 +118,7 @@ int cmd_sign_tx(int argc, char **argv)
             fputs(cli_tr(sign_help_en, sign_help_ko), stdout);
             return EXIT_OK;
         default:
-            return cli_usage_error("sign-tx",
-                                   cli_tr("unknown option or missing value: "
-                                          "'%s'",
-                                          "알 수 없는 옵션이거나 값이 없음: "
-                                          "'%s'"),
-                                   cli_opt_name(argv[optind - 1]));
+            return cli_bad_option("sign-tx", argv[optind - 1]);
         }
     }
     if (optind < argc) /* not echoed: it might be a pasted key */

@@ -240,3 +240,18 @@ int cli_ledger_open_ro(hc_ledger **l, const char *dir)
         return cli_fail(EXIT_USAGE, "%s: %s", dir, cli_strerror(err));
     return EXIT_OK;
 }
+
+int cli_bad_option(const char *cmd, const char *arg)
+{
+    return cli_usage_error(cmd,
+                           cli_tr("unknown option or missing value: '%s'",
+                                  "알 수 없는 옵션이거나 값이 없음: '%s'"),
+                           cli_opt_name(arg));
+}
+
+int cli_extra_arg(const char *cmd, const char *arg)
+{
+    return cli_usage_error(
+        cmd, cli_tr("unexpected argument '%s'", "예상하지 못한 인자 '%s'"),
+        arg);
+}

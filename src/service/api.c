@@ -211,15 +211,12 @@ static int once_a_second(hc_api *a, double *at)
 
 /* ---- responses */
 
-static enum MHD_Result send_bytes(struct req *r, struct MHD_Connection *c,
-                                  unsigned status, const char *type,
-                                  const void *body, size_t len, const char *h1,
-                                  const char *v1)
+/* Adds the common headers (and h1: v1) to resp and queues it. */
+static enum MHD_Result queue(struct req *r, struct MHD_Connection *c,
+                             unsigned status, const char *type,
+                             struct MHD_Response *resp, const char *h1,
+                             const char *v1)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -229,6 +226,16 @@ static enum MHD_Result send_bytes(struct req *r, struct MHD_Connection *c,
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+static enum MHD_Result send_bytes(struct req *r, struct MHD_Connection *c,
+                                  unsigned status, const char *type,
+                                  const void *body, size_t len, const char *h1,
+                                  const char *v1)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    return resp ? queue(r, c, status, type, resp, h1, v1) : MHD_NO;
 }
 
 /* Sends a JSON object (consumed). */
@@ -273,13 +280,7 @@ static enum MHD_Result send_secret_json(struct req *r, struct MHD_Connection *c,
         wipe_free(s);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    r->status = status;
-    enum MHD_Result ret = MHD_queue_response(c, status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return queue(r, c, status, "application/json", resp, NULL, NULL);
 }
 
 /* RFC 9457 problem details; extra (consumed, may be NULL) adds members. */
